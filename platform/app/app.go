@@ -1,0 +1,61 @@
+// Package app defines what a Bifrost module is and what it receives from
+// the platform. main.go builds the modules; the cli package asks each one
+// for its routes, message handlers, jobs and commands according to the
+// roles a process runs.
+package app
+
+import (
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
+
+	"github.com/bifrost-automation/bifrost/platform/bus"
+	"github.com/bifrost-automation/bifrost/platform/cache"
+	"github.com/bifrost-automation/bifrost/platform/config"
+	"github.com/bifrost-automation/bifrost/platform/db"
+	"github.com/bifrost-automation/bifrost/platform/httpx"
+	"github.com/bifrost-automation/bifrost/platform/scheduler"
+)
+
+// Platform is the shared infrastructure every module is built with.
+type Platform struct {
+	Config    config.Config
+	Logger    *slog.Logger
+	DB        *db.DB
+	Cache     *cache.Client
+	Publisher *bus.Publisher
+	Metrics   prometheus.Registerer
+}
+
+// Module is one self-contained part of Bifrost (DESIGN §4). It implements
+// whichever of the interfaces below it needs.
+type Module interface {
+	Name() string
+}
+
+// RouteModule adds HTTP routes; it runs in the api role.
+type RouteModule interface {
+	RegisterRoutes(api *httpx.API)
+}
+
+// HandlerModule consumes queues; it runs in the worker role.
+type HandlerModule interface {
+	RegisterHandlers(r *bus.Router) error
+}
+
+// JobModule adds periodic jobs; they run in the scheduler role.
+type JobModule interface {
+	RegisterJobs(s *scheduler.Scheduler) error
+}
+
+// Factory builds every module from the platform. main.go provides it.
+type Factory func(p *Platform) ([]Module, error)
+
+// Open builds the platform for a command that needs it (connecting to
+// PostgreSQL, RabbitMQ and Redis) and returns a function that closes it.
+type Open func(cmd *cobra.Command) (*Platform, func(), error)
+
+// CommandFactory returns extra `bifrost` subcommands (such as `user
+// create`); they call open when they run.
+type CommandFactory func(open Open) []*cobra.Command

@@ -1,0 +1,178 @@
+// Package config owns Bifrost's one typed configuration: its defaults, how a
+// file, the BIFROST_* environment and command-line flags override them, and
+// the validation that runs before anything starts. It must not import other
+// Bifrost packages.
+package config
+
+import (
+	"time"
+)
+
+// Roles a `bifrost serve` process can run.
+const (
+	RoleAPI       = "api"
+	RoleWorker    = "worker"
+	RoleScheduler = "scheduler"
+)
+
+// AllRoles lists every role in start-up order.
+var AllRoles = []string{RoleAPI, RoleWorker, RoleScheduler}
+
+// Config is the whole configuration of a Bifrost process.
+type Config struct {
+	// Env is "development" or "production". Production refuses insecure
+	// defaults (a generated secret key, plain-HTTP cookies).
+	Env string `koanf:"env" yaml:"env"`
+	// SecretKey is the master secret: it signs tokens and wraps the
+	// encryption keys of stored secrets. At least 32 characters.
+	SecretKey string `koanf:"secret_key" yaml:"secret_key"`
+	// DataDir holds local state: uploaded files and, in development, the
+	// generated secret key.
+	DataDir string `koanf:"data_dir" yaml:"data_dir"`
+	// Roles are the parts of the platform `bifrost serve` runs.
+	Roles []string `koanf:"roles" yaml:"roles"`
+	// StartupTimeout is how long a starting process waits for PostgreSQL,
+	// RabbitMQ and Redis to answer before it gives up.
+	StartupTimeout Duration `koanf:"startup_timeout" yaml:"startup_timeout"`
+
+	Log       LogConfig       `koanf:"log" yaml:"log"`
+	HTTP      HTTPConfig      `koanf:"http" yaml:"http"`
+	Database  DatabaseConfig  `koanf:"database" yaml:"database"`
+	RabbitMQ  RabbitMQConfig  `koanf:"rabbitmq" yaml:"rabbitmq"`
+	Redis     RedisConfig     `koanf:"redis" yaml:"redis"`
+	Workspace WorkspaceConfig `koanf:"workspace" yaml:"workspace"`
+	Worker    WorkerConfig    `koanf:"worker" yaml:"worker"`
+	Scheduler SchedulerConfig `koanf:"scheduler" yaml:"scheduler"`
+}
+
+// LogConfig sets the structured logger.
+type LogConfig struct {
+	Level  string `koanf:"level" yaml:"level"`
+	Format string `koanf:"format" yaml:"format"`
+}
+
+// HTTPConfig sets the HTTP listener every `serve` process opens.
+type HTTPConfig struct {
+	Addr              string   `koanf:"addr" yaml:"addr"`
+	PublicURL         string   `koanf:"public_url" yaml:"public_url"`
+	CORSOrigins       []string `koanf:"cors_origins" yaml:"cors_origins"`
+	TrustedProxies    []string `koanf:"trusted_proxies" yaml:"trusted_proxies"`
+	BodyLimit         ByteSize `koanf:"body_limit" yaml:"body_limit"`
+	ReadHeaderTimeout Duration `koanf:"read_header_timeout" yaml:"read_header_timeout"`
+	ReadTimeout       Duration `koanf:"read_timeout" yaml:"read_timeout"`
+	IdleTimeout       Duration `koanf:"idle_timeout" yaml:"idle_timeout"`
+	ShutdownTimeout   Duration `koanf:"shutdown_timeout" yaml:"shutdown_timeout"`
+	ReadyTimeout      Duration `koanf:"ready_timeout" yaml:"ready_timeout"`
+}
+
+// DatabaseConfig sets the PostgreSQL pool.
+type DatabaseConfig struct {
+	URL             string   `koanf:"url" yaml:"url"`
+	MaxOpenConns    int      `koanf:"max_open_conns" yaml:"max_open_conns"`
+	MaxIdleConns    int      `koanf:"max_idle_conns" yaml:"max_idle_conns"`
+	ConnMaxLifetime Duration `koanf:"conn_max_lifetime" yaml:"conn_max_lifetime"`
+	ConnMaxIdleTime Duration `koanf:"conn_max_idle_time" yaml:"conn_max_idle_time"`
+	// AutoMigrate creates the database and applies migrations when `serve`
+	// starts. Off by default: production runs `bifrost migrate up` first.
+	AutoMigrate bool `koanf:"auto_migrate" yaml:"auto_migrate"`
+}
+
+// RabbitMQConfig sets the broker connection and message handling.
+type RabbitMQConfig struct {
+	URL string `koanf:"url" yaml:"url"`
+	// Prefix is put before every exchange and queue name, so several
+	// installations (or tests) can share one broker.
+	Prefix         string   `koanf:"prefix" yaml:"prefix"`
+	Prefetch       int      `koanf:"prefetch" yaml:"prefetch"`
+	PublishTimeout Duration `koanf:"publish_timeout" yaml:"publish_timeout"`
+	// MaxRetries is how many times a failing message is retried in place
+	// before it goes to its dead-letter queue.
+	MaxRetries      int      `koanf:"max_retries" yaml:"max_retries"`
+	RetryInterval   Duration `koanf:"retry_interval" yaml:"retry_interval"`
+	RetryMaxBackoff Duration `koanf:"retry_max_backoff" yaml:"retry_max_backoff"`
+	// DrainTimeout is how long shutdown waits for running handlers before
+	// it hands their messages back to the broker.
+	DrainTimeout Duration `koanf:"drain_timeout" yaml:"drain_timeout"`
+}
+
+// RedisConfig sets the Redis connection.
+type RedisConfig struct {
+	URL string `koanf:"url" yaml:"url"`
+	// Prefix is put before every key and channel name.
+	Prefix string `koanf:"prefix" yaml:"prefix"`
+}
+
+// WorkspaceConfig locates the workflows folder.
+type WorkspaceConfig struct {
+	Path string `koanf:"path" yaml:"path"`
+}
+
+// WorkerConfig sets the worker role.
+type WorkerConfig struct {
+	// Concurrency is the number of messages a worker handles at once per queue.
+	Concurrency int `koanf:"concurrency" yaml:"concurrency"`
+}
+
+// SchedulerConfig sets the scheduler role.
+type SchedulerConfig struct {
+	// LeaderTTL is how long a scheduler's leadership lasts without renewal;
+	// it bounds how long jobs pause when the leader dies.
+	LeaderTTL Duration `koanf:"leader_ttl" yaml:"leader_ttl"`
+}
+
+// Default returns the configuration used when nothing overrides it: a
+// developer machine with PostgreSQL, RabbitMQ and Redis on localhost.
+func Default() Config {
+	return Config{
+		Env:            "development",
+		DataDir:        ".bifrost",
+		Roles:          append([]string(nil), AllRoles...),
+		StartupTimeout: Duration(30 * time.Second),
+		Log:            LogConfig{Level: "info", Format: "json"},
+		HTTP: HTTPConfig{
+			Addr:              ":8000",
+			PublicURL:         "http://localhost:8000",
+			CORSOrigins:       []string{},
+			TrustedProxies:    []string{},
+			BodyLimit:         10 << 20,
+			ReadHeaderTimeout: Duration(10 * time.Second),
+			ReadTimeout:       Duration(60 * time.Second),
+			IdleTimeout:       Duration(120 * time.Second),
+			ShutdownTimeout:   Duration(15 * time.Second),
+			ReadyTimeout:      Duration(2 * time.Second),
+		},
+		Database: DatabaseConfig{
+			URL:             "postgres://postgres@localhost:5432/bifrost?sslmode=disable",
+			MaxOpenConns:    20,
+			MaxIdleConns:    10,
+			ConnMaxLifetime: Duration(30 * time.Minute),
+			ConnMaxIdleTime: Duration(5 * time.Minute),
+		},
+		RabbitMQ: RabbitMQConfig{
+			URL:             "amqp://guest:guest@localhost:5672/",
+			Prefetch:        1,
+			PublishTimeout:  Duration(10 * time.Second),
+			MaxRetries:      3,
+			RetryInterval:   Duration(time.Second),
+			RetryMaxBackoff: Duration(30 * time.Second),
+			DrainTimeout:    Duration(30 * time.Second),
+		},
+		Redis:     RedisConfig{URL: "redis://localhost:6379/0", Prefix: "bifrost:"},
+		Workspace: WorkspaceConfig{Path: "./workspace"},
+		Worker:    WorkerConfig{Concurrency: 4},
+		Scheduler: SchedulerConfig{LeaderTTL: Duration(10 * time.Second)},
+	}
+}
+
+// HasRole reports whether r is among the configured roles.
+func (c Config) HasRole(r string) bool {
+	for _, x := range c.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// IsProduction reports whether the process runs with production safeguards.
+func (c Config) IsProduction() bool { return c.Env == "production" }

@@ -1,0 +1,155 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// MinSecretKeyLength is the shortest secret key accepted.
+const MinSecretKeyLength = 32
+
+// Validate checks every key and returns one error listing each problem as
+// "key: problem".
+func (c Config) Validate() error {
+	var errs []string
+	add := func(key, format string, args ...any) {
+		errs = append(errs, key+": "+fmt.Sprintf(format, args...))
+	}
+
+	if c.Env != "development" && c.Env != "production" {
+		add("env", "must be development or production, got %q", c.Env)
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < MinSecretKeyLength {
+		add("secret_key", "must be at least %d characters (generate one with: openssl rand -hex 32)", MinSecretKeyLength)
+	}
+	if c.SecretKey == "" && c.Env == "production" {
+		add("secret_key", "required in production (generate one with: openssl rand -hex 32)")
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		add("data_dir", "must not be empty")
+	}
+	if len(c.Roles) == 0 {
+		add("roles", "name at least one of %s", strings.Join(AllRoles, ", "))
+	}
+	for _, r := range c.Roles {
+		if !slices.Contains(AllRoles, r) {
+			add("roles", "unknown role %q (use %s)", r, strings.Join(AllRoles, ", "))
+		}
+	}
+
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		add("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.Log.Format != "json" && c.Log.Format != "text" {
+		add("log.format", "must be json or text, got %q", c.Log.Format)
+	}
+
+	if _, port, err := net.SplitHostPort(c.HTTP.Addr); err != nil || port == "" {
+		add("http.addr", "not a host:port address (e.g. :8000 or 127.0.0.1:8000)")
+	}
+	if u, err := url.Parse(c.HTTP.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		add("http.public_url", "not a valid URL (e.g. https://bifrost.example.com)")
+	}
+	for _, o := range c.HTTP.CORSOrigins {
+		if o == "*" {
+			add("http.cors_origins", "\"*\" is not allowed with credentialed requests; list the origins")
+			continue
+		}
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			add("http.cors_origins", "%q is not an origin (e.g. https://app.example.com)", o)
+		}
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			add("http.trusted_proxies", "%q is not an IP address or CIDR range", p)
+		}
+	}
+	if c.HTTP.BodyLimit <= 0 {
+		add("http.body_limit", "must be positive")
+	}
+	positive := map[string]Duration{
+		"startup_timeout":            c.StartupTimeout,
+		"http.read_header_timeout":   c.HTTP.ReadHeaderTimeout,
+		"http.read_timeout":          c.HTTP.ReadTimeout,
+		"http.idle_timeout":          c.HTTP.IdleTimeout,
+		"http.shutdown_timeout":      c.HTTP.ShutdownTimeout,
+		"http.ready_timeout":         c.HTTP.ReadyTimeout,
+		"rabbitmq.publish_timeout":   c.RabbitMQ.PublishTimeout,
+		"rabbitmq.retry_interval":    c.RabbitMQ.RetryInterval,
+		"rabbitmq.retry_max_backoff": c.RabbitMQ.RetryMaxBackoff,
+		"rabbitmq.drain_timeout":     c.RabbitMQ.DrainTimeout,
+		"scheduler.leader_ttl":       c.Scheduler.LeaderTTL,
+	}
+	for _, key := range sortedKeys(positive) {
+		if positive[key] <= 0 {
+			add(key, "must be a positive duration")
+		}
+	}
+
+	if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || strings.Trim(u.Path, "/") == "" {
+		add("database.url", "not a valid URL (e.g. postgres://user:pass@localhost:5432/bifrost?sslmode=disable)")
+	}
+	if c.Database.MaxOpenConns < 1 {
+		add("database.max_open_conns", "must be at least 1")
+	}
+	if c.Database.MaxIdleConns < 0 || c.Database.MaxIdleConns > c.Database.MaxOpenConns {
+		add("database.max_idle_conns", "must be between 0 and database.max_open_conns")
+	}
+
+	if u, err := url.Parse(c.RabbitMQ.URL); err != nil || (u.Scheme != "amqp" && u.Scheme != "amqps") || u.Host == "" {
+		add("rabbitmq.url", "not a valid URL (e.g. amqp://guest:guest@localhost:5672/)")
+	}
+	if c.RabbitMQ.Prefetch < 1 {
+		add("rabbitmq.prefetch", "must be at least 1")
+	}
+	if c.RabbitMQ.MaxRetries < 0 {
+		add("rabbitmq.max_retries", "must not be negative")
+	}
+	if strings.ContainsAny(c.RabbitMQ.Prefix, " \t/") {
+		add("rabbitmq.prefix", "must not contain spaces or slashes")
+	}
+
+	if u, err := url.Parse(c.Redis.URL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") || (u.Host == "" && u.Scheme != "unix") {
+		add("redis.url", "not a valid URL (e.g. redis://localhost:6379/0)")
+	}
+
+	if strings.TrimSpace(c.Workspace.Path) == "" {
+		add("workspace.path", "must not be empty")
+	}
+	if c.Worker.Concurrency < 1 {
+		add("worker.concurrency", "must be at least 1")
+	}
+
+	if len(errs) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: errs}
+}
+
+// ValidationError lists every invalid key.
+type ValidationError struct {
+	Problems []string
+}
+
+func (e *ValidationError) Error() string {
+	return "invalid configuration:\n  " + strings.Join(e.Problems, "\n  ")
+}
+
+// IsValidationError reports whether err came from Validate.
+func IsValidationError(err error) bool {
+	var v *ValidationError
+	return errors.As(err, &v)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
