@@ -5,46 +5,48 @@ import (
 	"fmt"
 	"time"
 
-	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v3/pkg/amqp"
 	"github.com/ThreeDotsLabs/watermill/message"
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
-// marshaler is Watermill's default AMQP marshaler with two fixes: messages
-// are JSON with an id and a timestamp, and headers that are not strings
-// (x-death on dead-lettered messages, x-delivery-count on redeliveries, or
-// anything another publisher set) become strings instead of making the
-// message impossible to receive, which would redeliver it forever.
-type marshaler struct{}
+// Metadata keys the bus sets on received messages.
+const (
+	// MetadataRedelivered is "true" when the broker delivered the message
+	// before (a worker died or shut down while holding it).
+	MetadataRedelivered = "bus_redelivered"
+)
 
-var base = wamqp.DefaultMarshaler{}
-
-func (marshaler) Marshal(msg *message.Message) (amqp.Publishing, error) {
-	p, err := base.Marshal(msg)
-	if err != nil {
-		return p, err
+// marshal turns a Watermill message into a persistent JSON publishing; its
+// metadata become headers and its UUID the message id.
+func marshal(msg *message.Message) amqp.Publishing {
+	headers := make(amqp.Table, len(msg.Metadata))
+	for k, v := range msg.Metadata {
+		headers[k] = v
 	}
-	p.ContentType = "application/json"
-	p.MessageId = msg.UUID
-	p.Timestamp = time.Now().UTC()
-	return p, nil
+	return amqp.Publishing{
+		Headers:      headers,
+		ContentType:  "application/json",
+		DeliveryMode: amqp.Persistent,
+		MessageId:    msg.UUID,
+		Timestamp:    time.Now().UTC(),
+		Body:         msg.Payload,
+	}
 }
 
-func (marshaler) Unmarshal(d amqp.Delivery) (*message.Message, error) {
-	if len(d.Headers) > 0 {
-		h := make(amqp.Table, len(d.Headers))
-		for k, v := range d.Headers {
-			h[k] = headerString(v)
-		}
-		d.Headers = h
+// unmarshal turns a delivery into a Watermill message. Headers that are not
+// strings (x-death on dead-lettered messages, x-delivery-count, or anything
+// another publisher set) become strings rather than making the message
+// impossible to receive.
+func unmarshal(d amqp.Delivery) *message.Message {
+	msg := message.NewMessage(d.MessageId, d.Body)
+	msg.Metadata = make(message.Metadata, len(d.Headers)+1)
+	for k, v := range d.Headers {
+		msg.Metadata[k] = headerString(v)
 	}
-	if _, ok := d.Headers[wamqp.DefaultMessageUUIDHeaderKey]; !ok && d.MessageId != "" {
-		if d.Headers == nil {
-			d.Headers = amqp.Table{}
-		}
-		d.Headers[wamqp.DefaultMessageUUIDHeaderKey] = d.MessageId
+	if d.Redelivered {
+		msg.Metadata[MetadataRedelivered] = "true"
 	}
-	return base.Unmarshal(d)
+	return msg
 }
 
 func headerString(v any) string {

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
-	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v3/pkg/amqp"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -65,80 +63,44 @@ func (o *Options) defaults() {
 
 func (o Options) topology() Topology { return Topology{Prefix: o.Prefix} }
 
-// watermillConfig is the one place Watermill's names are derived from a topic.
-func (o Options) watermillConfig(role string) wamqp.Config {
-	topo := o.topology()
-	return wamqp.Config{
-		Connection: wamqp.ConnectionConfig{
-			AmqpURI: o.URL,
-			AmqpConfig: &amqp.Config{
-				Properties: amqp.Table{"connection_name": o.Name + " " + role},
-				Heartbeat:  10 * time.Second,
-				Locale:     "en_US",
-			},
-			Reconnect: &wamqp.ReconnectConfig{
-				BackoffInitialInterval:     200 * time.Millisecond,
-				BackoffRandomizationFactor: 0.5,
-				BackoffMultiplier:          1.5,
-				BackoffMaxInterval:         10 * time.Second,
-			},
-		},
-		Marshaler: marshaler{},
-		Exchange: wamqp.ExchangeConfig{
-			GenerateName: topo.ExchangeFor,
-			Type:         amqp.ExchangeDirect,
-			Durable:      true,
-		},
-		Queue: wamqp.QueueConfig{
-			GenerateName: topo.QueueName,
-			Durable:      true,
-		},
-		QueueBind: wamqp.QueueBindConfig{GenerateRoutingKey: topo.RoutingKeyFor},
-		Publish: wamqp.PublishConfig{
-			GenerateRoutingKey: topo.RoutingKeyFor,
-			ConfirmDelivery:    true,
-		},
-		Consume: wamqp.ConsumeConfig{
-			Qos: wamqp.QosConfig{PrefetchCount: o.Prefetch},
-		},
-		TopologyBuilder: topologyBuilder{topo: topo},
-	}
-}
-
-// topologyBuilder declares the whole topology whenever Watermill asks for
-// part of it (on subscribe and after every reconnection), so a broker that
-// lost its definitions gets them back.
-type topologyBuilder struct{ topo Topology }
-
-func (b topologyBuilder) BuildTopology(ch *amqp.Channel, _ wamqp.BuildTopologyParams, _ wamqp.Config, _ watermill.LoggerAdapter) error {
-	return b.topo.Declare(ch)
-}
-
-func (b topologyBuilder) ExchangeDeclare(ch *amqp.Channel, _ string, _ wamqp.Config) error {
-	return b.topo.Declare(ch)
-}
-
-// Publisher sends messages with publisher confirms. It implements
-// message.Publisher so Watermill middleware can use it.
+// Publisher sends messages with publisher confirms over its own
+// connection, reconnecting by itself. It keeps a small pool of confirm-mode
+// channels so a publish costs one round trip.
 type Publisher struct {
 	opts Options
-	pub  *wamqp.Publisher
+	conn *conn
 	log  *slog.Logger
+	pool chan *pubChannel
 }
 
-// NewPublisher connects to the broker and declares the topology.
+type pubChannel struct {
+	ch  *amqp.Channel
+	gen uint64
+}
+
+const publishChannels = 16
+
+// NewPublisher connects to the broker and declares the topology (again on
+// every reconnection, so a broker that lost its definitions gets them back).
 func NewPublisher(ctx context.Context, opts Options) (*Publisher, error) {
 	opts.defaults()
-	pub, err := wamqp.NewPublisher(opts.watermillConfig("publisher"), watermillLogger(opts.Logger))
+	topo := opts.topology()
+	c, err := dial(ctx, opts.URL, opts.Name+" publisher", opts.Logger, func(ac *amqp.Connection) error {
+		return declareOn(ac, topo)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("bus: connect to RabbitMQ: %w", err)
-	}
-	p := &Publisher{opts: opts, pub: pub, log: opts.Logger}
-	if err := p.withChannel(ctx, opts.topology().Declare); err != nil {
-		pub.Close()
 		return nil, err
 	}
-	return p, nil
+	return &Publisher{opts: opts, conn: c, log: opts.Logger, pool: make(chan *pubChannel, publishChannels)}, nil
+}
+
+func declareOn(ac *amqp.Connection, topo Topology) error {
+	ch, err := ac.Channel()
+	if err != nil {
+		return fmt.Errorf("bus: open channel: %w", err)
+	}
+	defer ch.Close()
+	return topo.Declare(ch)
 }
 
 // Topology returns the names this publisher uses.
@@ -164,37 +126,31 @@ func (p *Publisher) PublishJSON(ctx context.Context, topic string, v any) error 
 	return p.Publish(ctx, topic, b, nil)
 }
 
-// PublishMessages implements message.Publisher for Watermill middleware.
-func (p *Publisher) PublishMessages(topic string, msgs ...*message.Message) error {
-	for _, m := range msgs {
-		if err := p.send(context.Background(), topic, m); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func (p *Publisher) send(ctx context.Context, topic string, msg *message.Message) error {
+	if _, ok := p.opts.topology().Spec(topic); !ok {
+		return fmt.Errorf("bus: publish: unknown topic %q", topic)
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.opts.PublishTimeout)
 	defer cancel()
-	// Watermill publishes with the message's context; keep it bounded.
-	msg.SetContext(ctx)
+	pub := marshal(msg)
 	start := time.Now()
 	backoff := 50 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		err := p.pub.Publish(topic, msg)
+		err := p.publishOnce(ctx, topic, pub)
 		if err == nil {
 			p.opts.Metrics.published(topic, "ok", time.Since(start))
 			return nil
 		}
-		if p.pub.Closed() {
+		if errors.Is(err, errClosed) {
 			p.opts.Metrics.published(topic, "error", time.Since(start))
 			return fmt.Errorf("bus: publish to %s: publisher closed", topic)
 		}
-		// A failed publish may have reached the broker before its confirm
-		// was lost; publishing again is safe because consumers are
-		// idempotent (delivery is at-least-once).
-		p.log.Warn("bus: publish failed, retrying", "topic", topic, "attempt", attempt, "error", err)
+		// A publish whose confirm was lost may have reached the broker;
+		// sending it again is safe because consumers are idempotent
+		// (delivery is at-least-once).
+		if attempt == 1 || attempt%10 == 0 {
+			p.log.Warn("bus: publish failed, retrying", "topic", topic, "attempt", attempt, "error", err)
+		}
 		select {
 		case <-ctx.Done():
 			p.opts.Metrics.published(topic, "error", time.Since(start))
@@ -207,51 +163,106 @@ func (p *Publisher) send(ctx context.Context, topic string, msg *message.Message
 	}
 }
 
+func (p *Publisher) publishOnce(ctx context.Context, topic string, pub amqp.Publishing) error {
+	pc, err := p.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	topo := p.opts.topology()
+	dc, err := pc.ch.PublishWithDeferredConfirmWithContext(ctx, topo.ExchangeFor(topic), topo.RoutingKeyFor(topic), false, false, pub)
+	if err != nil {
+		p.release(pc, false)
+		return err
+	}
+	acked, err := dc.WaitContext(ctx)
+	if err != nil {
+		p.release(pc, false)
+		return err
+	}
+	if !acked {
+		// A nack, or the channel closed before the broker confirmed.
+		p.release(pc, !pc.ch.IsClosed())
+		return errors.New("bus: the broker did not confirm the message")
+	}
+	p.release(pc, true)
+	return nil
+}
+
+func (p *Publisher) acquire(ctx context.Context) (*pubChannel, error) {
+	gen := p.conn.generation()
+	for {
+		select {
+		case pc := <-p.pool:
+			if pc.gen == gen && !pc.ch.IsClosed() {
+				return pc, nil
+			}
+			_ = pc.ch.Close()
+			continue
+		default:
+		}
+		break
+	}
+	ac, gen, err := p.conn.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := ac.Channel()
+	if err != nil {
+		return nil, fmt.Errorf("bus: open channel: %w", err)
+	}
+	if err := ch.Confirm(false); err != nil {
+		_ = ch.Close()
+		return nil, fmt.Errorf("bus: confirm mode: %w", err)
+	}
+	return &pubChannel{ch: ch, gen: gen}, nil
+}
+
+func (p *Publisher) release(pc *pubChannel, healthy bool) {
+	if healthy {
+		select {
+		case p.pool <- pc:
+			return
+		default:
+		}
+	}
+	_ = pc.ch.Close()
+}
+
 // Ping checks the broker with a real round trip: it opens a channel and
 // looks up the direct exchange.
 func (p *Publisher) Ping(ctx context.Context) error {
-	if !p.pub.IsConnected() {
-		return errors.New("not connected")
+	if !p.conn.connected() {
+		return errors.New("bus: not connected to RabbitMQ")
 	}
-	return p.withChannel(ctx, func(ch *amqp.Channel) error {
+	return p.conn.withChannel(ctx, func(ch *amqp.Channel) error {
 		return ch.ExchangeDeclarePassive(p.opts.topology().DirectExchange(), amqp.ExchangeDirect, true, false, false, false, nil)
 	})
 }
 
-// withChannel runs fn on a fresh channel of the publisher's connection,
-// giving up when ctx ends (amqp091 calls take no context).
-func (p *Publisher) withChannel(ctx context.Context, fn func(*amqp.Channel) error) error {
-	done := make(chan error, 1)
-	go func() {
-		conn := p.pub.Connection()
-		if conn == nil || conn.IsClosed() {
-			done <- errors.New("bus: not connected to RabbitMQ")
-			return
+// Close closes the channels and the connection.
+func (p *Publisher) Close() error {
+	for {
+		select {
+		case pc := <-p.pool:
+			_ = pc.ch.Close()
+			continue
+		default:
 		}
-		ch, err := conn.Channel()
-		if err != nil {
-			done <- fmt.Errorf("bus: open channel: %w", err)
-			return
-		}
-		defer ch.Close()
-		done <- fn(ch)
-	}()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
+		break
 	}
+	return p.conn.close()
 }
-
-// Close closes the connection.
-func (p *Publisher) Close() error { return p.pub.Close() }
 
 // watermillPublisher adapts Publisher to message.Publisher.
 type watermillPublisher struct{ p *Publisher }
 
 func (w watermillPublisher) Publish(topic string, msgs ...*message.Message) error {
-	return w.p.PublishMessages(topic, msgs...)
+	for _, m := range msgs {
+		if err := w.p.send(context.Background(), topic, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w watermillPublisher) Close() error { return nil }

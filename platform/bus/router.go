@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
-	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v3/pkg/amqp"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 )
@@ -57,7 +56,7 @@ type Handler struct {
 type Router struct {
 	opts    Options
 	pub     *Publisher
-	sub     *wamqp.Subscriber
+	sub     *subscriber
 	router  *message.Router
 	log     *slog.Logger
 	handles []*message.Handler
@@ -72,13 +71,13 @@ type Router struct {
 	closeOnce   sync.Once
 }
 
-// NewRouter connects a subscriber to the broker. pub sends dead letters.
-func NewRouter(opts Options, pub *Publisher) (*Router, error) {
+// NewRouter connects a consumer to the broker. pub sends dead letters.
+func NewRouter(ctx context.Context, opts Options, pub *Publisher) (*Router, error) {
 	opts.defaults()
 	logger := watermillLogger(opts.Logger)
-	sub, err := wamqp.NewSubscriber(opts.watermillConfig("consumer"), logger)
+	sub, err := newSubscriber(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("bus: connect to RabbitMQ: %w", err)
+		return nil, err
 	}
 	r, err := message.NewRouter(message.RouterConfig{CloseTimeout: 5 * time.Second}, logger)
 	if err != nil {

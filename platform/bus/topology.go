@@ -110,6 +110,18 @@ func (t Topology) QueueArgs(q QueueSpec) amqp.Table {
 	return args
 }
 
+// QueueArgsFor returns the declared arguments of a work or dead-letter
+// topic's queue (nil for dead-letter queues).
+func (t Topology) QueueArgsFor(topic string) amqp.Table {
+	if IsDeadTopic(topic) {
+		return nil
+	}
+	if q, ok := t.Spec(topic); ok {
+		return t.QueueArgs(q)
+	}
+	return nil
+}
+
 // Declare creates the exchanges, queues and bindings; it is idempotent.
 // Everything is declared up front because a message published to an
 // exchange with no bound queue is silently dropped.

@@ -121,7 +121,7 @@ func (c *commands) serve(cmd *cobra.Command, _ []string) error {
 
 	var router *bus.Router
 	if cfg.HasRole(config.RoleWorker) {
-		if router, err = bus.NewRouter(cn.busOpts, cn.publisher); err != nil {
+		if router, err = bus.NewRouter(ctx, cn.busOpts, cn.publisher); err != nil {
 			return err
 		}
 		for _, m := range modules {

@@ -175,7 +175,9 @@ func EnsureDatabase(ctx context.Context, rawURL string) (created bool, err error
 	}
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+QuoteIdent(name)); err != nil {
-		if pg, ok := PgError(err); ok && pg.Code == codeDuplicateDatabase {
+		// Another process created it first: 42P04, or 23505 when both
+		// inserted into pg_database at the same moment.
+		if pg, ok := PgError(err); ok && (pg.Code == codeDuplicateDatabase || pg.Code == CodeUniqueViolation) {
 			return false, nil
 		}
 		return false, fmt.Errorf("db: create database %s: %w", name, err)
