@@ -8,6 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
@@ -78,6 +80,32 @@ func (a *API) Add(r Route) {
 	}
 	a.e.Add(r.Method, r.Path, r.Handler, r.Middleware...)
 	a.routes = append(a.routes, r)
+}
+
+// methodMatcher returns a function listing the methods registered for a
+// concrete request path.
+func (a *API) methodMatcher() func(path string) []string {
+	type pattern struct {
+		re     *regexp.Regexp
+		method string
+	}
+	var ps []pattern
+	for _, r := range a.routes {
+		expr := regexp.QuoteMeta(r.Path)
+		expr = regexp.MustCompile(`:[A-Za-z0-9_]+`).ReplaceAllString(expr, `[^/]+`)
+		expr = strings.Replace(expr, `\*`, `.*`, 1)
+		ps = append(ps, pattern{regexp.MustCompile("^" + expr + "$"), r.Method})
+	}
+	return func(path string) []string {
+		var out []string
+		for _, p := range ps {
+			if p.re.MatchString(path) {
+				out = append(out, p.method)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
 }
 
 // Routes returns every registered route.

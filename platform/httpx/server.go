@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v5"
@@ -137,7 +138,16 @@ func (s *Server) seal() {
 	}
 	s.sealed = true
 	notFound := func(c *echo.Context) error { return echo.ErrNotFound }
-	s.e.RouteNotFound("/api/*", notFound)
+	// Echo's catch-all answers before its method check, so an /api path that
+	// exists with other methods is told apart here: 405 with Allow.
+	match := s.api.methodMatcher()
+	s.e.RouteNotFound("/api/*", func(c *echo.Context) error {
+		if allowed := match(c.Request().URL.Path); len(allowed) > 0 {
+			c.Response().Header().Set("Allow", strings.Join(allowed, ", "))
+			return echo.ErrMethodNotAllowed
+		}
+		return echo.ErrNotFound
+	})
 	s.e.RouteNotFound("/*", notFound)
 	if s.opts.API {
 		web := webHandler(s.opts.Web)

@@ -133,4 +133,3 @@ func Environ(cfg config.Config) []string {
 func cleanupContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 30*time.Second)
 }
-
