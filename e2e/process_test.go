@@ -63,7 +63,13 @@ var listenRe = regexp.MustCompile(`"msg":"bifrost ready","addr":"([^"]+)"`)
 // one: no BIFROST_* from the developer's shell leaks in).
 func start(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	return startBinary(t, binary, env, args...)
+}
+
+// startBinary is start with another build of bifrost.
+func startBinary(t *testing.T, bin string, env []string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(cleanEnv(), env...)
 	cmd.Dir = t.TempDir()
 	p := &proc{t: t, cmd: cmd, addr: make(chan string, 1), done: make(chan struct{})}

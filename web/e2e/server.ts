@@ -32,7 +32,6 @@ export async function startBifrost(): Promise<RunningServer> {
   };
 
   // Values already in the environment win, so CI can point the suite at other servers.
-  const run = randomBytes(4).toString('hex');
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The suite's own settings share the BIFROST_ prefix but mean nothing to the server.
   for (const own of ['BIFROST_BIN', 'BIFROST_E2E_VERBOSE', 'BIFROST_E2E_BASE_URL', 'BIFROST_DEV_API']) delete env[own];
@@ -42,8 +41,11 @@ export async function startBifrost(): Promise<RunningServer> {
   await setDefault('BIFROST_HTTP_ADDR', async () => `127.0.0.1:${await freePort()}`);
   await setDefault('BIFROST_DATABASE_URL', () => 'postgres://postgres@127.0.0.1:5432/bifrost_e2e?sslmode=disable');
   await setDefault('BIFROST_DATABASE_AUTO_MIGRATE', () => 'true');
-  await setDefault('BIFROST_RABBITMQ_PREFIX', () => `e2e.${run}.`);
-  await setDefault('BIFROST_REDIS_PREFIX', () => `e2e:${run}:`);
+  // Fixed names: a standalone run reuses the queues and keys of the previous one instead of
+  // leaving new ones behind. (`go tool task test` runs this suite from TestWebUIInChromium,
+  // which gives it a database, queues and keys of its own and removes them afterwards.)
+  await setDefault('BIFROST_RABBITMQ_PREFIX', () => 'e2e.');
+  await setDefault('BIFROST_REDIS_PREFIX', () => 'e2e:');
   await setDefault('BIFROST_DATA_DIR', () => tempDir('bifrost-e2e-data-'));
   await setDefault('BIFROST_WORKSPACE_PATH', () => tempDir('bifrost-e2e-workspace-'));
   await setDefault('BIFROST_SECRET_KEY', () => randomBytes(32).toString('hex'));

@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bifrost-automation/bifrost/platform/testenv"
+)
+
+// webBinary builds bifrost with the web UI embedded, once.
+var webBinary = sync.OnceValues(func() (string, error) {
+	if _, err := os.Stat("../web/dist/index.html"); err != nil {
+		return "", fmt.Errorf("web/dist is not built: run `go tool task web` (or `go tool task test`, which builds it)")
+	}
+	out := filepath.Join(filepath.Dir(binary), "bifrost-web")
+	cmd := exec.Command("go", "build", "-tags", "embedweb", "-o", out, "..")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build with -tags embedweb: %v\n%s", err, b)
+	}
+	return out, nil
+})
+
+// TestWebUIInChromium runs the Playwright suite (web/e2e) in headless
+// Chromium against the real binary, started here on the test's own
+// database, queues and keys.
+func TestWebUIInChromium(t *testing.T) {
+	t.Parallel()
+	bin, err := webBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("../web/node_modules/.bin/playwright"); err != nil {
+		t.Fatal("web/node_modules is missing: run `go tool task web:deps` (npm ci in web/)")
+	}
+	chromium := os.Getenv("CHROMIUM_PATH")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("Chromium is not installed at %s: run `go tool task chromium` (apt-get install chromium)", chromium)
+	}
+
+	e := testenv.New(t)
+	p := startBinary(t, bin, environ(t, e), "serve")
+	base := p.url()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "npx", "playwright", "test")
+	cmd.Dir = "../web"
+	cmd.Env = append(cleanEnv(), "BIFROST_E2E_BASE_URL="+base, "CI=1")
+	out, err := cmd.CombinedOutput()
+	t.Logf("playwright:\n%s", out)
+	if err != nil {
+		t.Fatalf("the browser tests failed: %v", err)
+	}
+}
