@@ -149,7 +149,7 @@ func TestFailingMessageEndsInItsDeadQueueAndNothingElseDoes(t *testing.T) {
 	}))
 	ctx := context.Background()
 	require.NoError(t, r.Run(ctx))
-	t.Cleanup(func() { r.Shutdown(ctx) })
+	t.Cleanup(func() { require.NoError(t, r.Shutdown(ctx)) })
 
 	for _, p := range []string{`{"kind":"bad"}`, `{"kind":"panic"}`, `{"kind":"permanent"}`} {
 		require.NoError(t, pub.Publish(ctx, bus.TopicWorkflowExecutions, []byte(p), map[string]string{"execution_id": "x"}))
@@ -265,7 +265,7 @@ func TestPublishingWorksAgainAfterTheBrokerClosesTheConnection(t *testing.T) {
 	}))
 	ctx := context.Background()
 	require.NoError(t, r.Run(ctx))
-	t.Cleanup(func() { r.Shutdown(ctx) })
+	t.Cleanup(func() { require.NoError(t, r.Shutdown(ctx)) })
 
 	require.NoError(t, pub.Publish(ctx, bus.TopicWorkflowExecutions, []byte(`"before"`), nil))
 	eventually(t, "the first message", func() bool { _, ok := got.Load(`"before"`); return ok })
@@ -297,7 +297,7 @@ func TestNonStringHeadersReachTheHandler(t *testing.T) {
 	}))
 	ctx := context.Background()
 	require.NoError(t, r.Run(ctx))
-	t.Cleanup(func() { r.Shutdown(ctx) })
+	t.Cleanup(func() { require.NoError(t, r.Shutdown(ctx)) })
 
 	// Another publisher (or the broker, with x-death) sets typed headers.
 	ch := b.Channel(t)

@@ -172,6 +172,10 @@ func (c *Client) NewLocker(name string, validity time.Duration) (*Locker, error)
 		KeyPrefix:    c.Key("lock", name),
 		KeyValidity:  validity,
 		KeyMajority:  1,
+		// One Redis, one key: there is no next key to try, so give each
+		// attempt time to answer on a busy machine. (The default of 20 ms
+		// made a waiting locker miss the release of the lock.)
+		TryNextAfter: time.Second,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cache: locker: %w", err)
@@ -179,11 +183,29 @@ func (c *Client) NewLocker(name string, validity time.Duration) (*Locker, error)
 	return &Locker{l: l}, nil
 }
 
-// Lock waits for the lock. The returned context is cancelled when the lock
-// is lost (for example, Redis became unreachable long enough for it to
-// expire); call release when done.
+// Lock waits for the lock until ctx ends. The returned context is cancelled
+// when the lock is lost (for example, Redis became unreachable long enough
+// for it to expire); call release when done.
+//
+// It polls with a growing pause (up to 250 ms) rather than waiting for
+// rueidislock's release notification, which a slow first attempt can miss,
+// leaving the waiter blocked for good.
 func (l *Locker) Lock(ctx context.Context, name string) (locked context.Context, release context.CancelFunc, err error) {
-	return l.l.WithContext(ctx, name)
+	wait := 10 * time.Millisecond
+	for {
+		locked, release, err = l.l.TryWithContext(ctx, name)
+		if err == nil || !IsNotLocked(err) {
+			return locked, release, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		if wait < 250*time.Millisecond {
+			wait *= 2
+		}
+	}
 }
 
 // TryLock takes the lock if it is free and returns ErrNotLocked otherwise.

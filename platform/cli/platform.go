@@ -122,7 +122,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, role stri
 	}
 	cn.db = d
 	if err := retry(ctx, log, timeout, "PostgreSQL", d.Ping); err != nil {
-		var hintErr error = err
+		hintErr := err
 		if missingDatabase(err) {
 			hintErr = fmt.Errorf("database %q does not exist: run `bifrost migrate up`, which creates it", mustDBName(cfg.Database.URL))
 		}

@@ -66,7 +66,7 @@ func Open(opts Options) (*DB, error) {
 
 // Ping checks that the server answers.
 func (d *DB) Ping(ctx context.Context) error {
-	return d.DB.PingContext(ctx)
+	return d.PingContext(ctx)
 }
 
 // RunInTx runs fn in a transaction, committing when it returns nil and

@@ -127,7 +127,7 @@ func (m *Migrator) Pending(ctx context.Context) ([]string, error) {
 }
 
 func (m *Migrator) locked(ctx context.Context, fn func(ctx context.Context) error) error {
-	conn, err := m.db.DB.Conn(ctx)
+	conn, err := m.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("db: migration lock: %w", err)
 	}

@@ -77,9 +77,7 @@ func newServer(t *testing.T, mutate func(*httpx.Options)) (*httpx.Server, http.H
 			return &widget{ID: "w1", Name: in.Name, Size: in.Size, Org: in.OrgID, DryRun: in.DryRun}, nil
 		})
 	api.Add(httpx.Route{Method: http.MethodGet, Path: "/api/boom", Summary: "Panics", Handler: func(c *echo.Context) error {
-		var m map[string]int
-		m["database password is hunter2"]++ // a nil-map panic with internal text
-		return nil
+		panic(errors.New("database password is hunter2")) // internal text
 	}})
 	api.Add(httpx.Route{Method: http.MethodGet, Path: "/api/fails", Summary: "Fails", Handler: func(c *echo.Context) error {
 		return errors.New("pq: connection to 10.0.0.5 refused (internal detail)")

@@ -72,7 +72,7 @@ func New(opts Options) (*Scheduler, error) {
 	if err != nil {
 		return nil, err
 	}
-	el := &elector{locker: locker, log: opts.Logger}
+	el := &elector{locker: locker, log: opts.Logger, poll: opts.LeaderTTL / 4}
 	s, err := gocron.NewScheduler(
 		gocron.WithDistributedElector(el),
 		gocron.WithStopTimeout(30*time.Second),
@@ -188,6 +188,8 @@ type elector struct {
 	locker *cache.Locker
 	log    *slog.Logger
 	leader atomic.Bool
+	// poll is how often a standby tries to take the lock.
+	poll time.Duration
 }
 
 func (e *elector) IsLeader(context.Context) error {
@@ -197,18 +199,24 @@ func (e *elector) IsLeader(context.Context) error {
 	return ErrNotLeader
 }
 
+// campaign tries to take the lock every poll interval while another
+// process holds it. Polling, rather than waiting to be told the lock was
+// released, means a missed notification can delay a takeover by one
+// interval but never forever.
 func (e *elector) campaign(ctx context.Context) {
 	for ctx.Err() == nil {
-		lockCtx, release, err := e.locker.Lock(ctx, "leader")
+		lockCtx, release, err := e.locker.TryLock(ctx, "leader")
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
-			e.log.Warn("scheduler: leader election failed, retrying", "error", err)
+			if !cache.IsNotLocked(err) {
+				e.log.Warn("scheduler: leader election failed, retrying", "error", err)
+			}
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(time.Second):
+			case <-time.After(e.poll):
 			}
 			continue
 		}

@@ -72,7 +72,7 @@ func TestStandbyTakesOverWhenTheLeaderStops(t *testing.T) {
 	require.Eventually(t, a.IsLeader, 10*time.Second, 10*time.Millisecond)
 	b := newScheduler(t, r, "b", tk)
 	b.Start(ctx)
-	t.Cleanup(func() { b.Shutdown() })
+	t.Cleanup(func() { require.NoError(t, b.Shutdown()) })
 	time.Sleep(1500 * time.Millisecond)
 	require.False(t, b.IsLeader(), "one leader at a time")
 
@@ -95,7 +95,7 @@ func TestJobValidation(t *testing.T) {
 	r := testenv.NewRedis(t)
 	s, err := scheduler.New(scheduler.Options{Cache: r.Client, Logger: quiet})
 	require.NoError(t, err)
-	t.Cleanup(func() { s.Shutdown() })
+	t.Cleanup(func() { require.NoError(t, s.Shutdown()) })
 	require.Error(t, s.Add(scheduler.Job{Name: "x"}), "a job needs a func")
 	require.Error(t, s.Add(scheduler.Job{Name: "x", Run: func(context.Context) error { return nil }}), "and a schedule")
 	require.Error(t, s.Add(scheduler.Job{Name: "x", Cron: "not cron", Run: func(context.Context) error { return nil }}))
