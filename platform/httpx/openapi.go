@@ -379,7 +379,7 @@ func (g *schemaGen) schema(t reflect.Type, nullable bool) *openapi3.SchemaRef {
 		}
 		if _, done := g.components[name]; !done {
 			g.components[name] = &openapi3.Schema{} // placeholder breaks cycles
-			g.components[name] = g.structSchema(t, bodyFields)
+			g.components[name] = g.structSchema(t)
 		}
 		return openapi3.NewSchemaRef("#/components/schemas/"+name, nil)
 	}
@@ -435,7 +435,7 @@ func (g *schemaGen) inline(t reflect.Type) *openapi3.Schema {
 		add := g.schema(t.Elem(), false)
 		s.AdditionalProperties = openapi3.AdditionalProperties{Schema: add}
 	case reflect.Struct:
-		s = g.structSchema(t, bodyFields)
+		s = g.structSchema(t)
 	default: // interface{} and friends: any JSON value
 		s = &openapi3.Schema{}
 	}
@@ -447,15 +447,9 @@ func (g *schemaGen) inline(t reflect.Type) *openapi3.Schema {
 	return s
 }
 
-type fieldFilter int
-
-const (
-	bodyFields fieldFilter = iota
-)
-
 // structSchema builds an object schema from t's JSON fields. Fields bound
 // from the path or query string are parameters, not body.
-func (g *schemaGen) structSchema(t reflect.Type, _ fieldFilter) *openapi3.Schema {
+func (g *schemaGen) structSchema(t reflect.Type) *openapi3.Schema {
 	s := openapi3.NewObjectSchema()
 	s.Properties = openapi3.Schemas{}
 	g.addFields(s, t)
@@ -563,7 +557,9 @@ func (g *schemaGen) parameters(t reflect.Type) openapi3.Parameters {
 			continue
 		}
 		p.Description = f.Tag.Get("doc")
-		p.Schema = decorate(g.schema(f.Type, false), reflect.StructField{Type: f.Type, Tag: reflect.StructTag(strings.ReplaceAll(string(f.Tag), `doc:`, `_doc:`))})
+		// The description belongs to the parameter, the rest to its schema.
+		schemaTags := reflect.StructTag(fmt.Sprintf(`enum:%q example:%q format:%q`, f.Tag.Get("enum"), f.Tag.Get("example"), f.Tag.Get("format")))
+		p.Schema = decorate(g.schema(f.Type, false), reflect.StructField{Type: f.Type, Tag: schemaTags})
 		out = append(out, &openapi3.ParameterRef{Value: p})
 	}
 	return out
@@ -588,5 +584,5 @@ func (g *schemaGen) bodySchema(t reflect.Type) *openapi3.SchemaRef {
 		return g.schema(t, false)
 	}
 	// Path and query fields are not part of the body; describe the rest inline.
-	return openapi3.NewSchemaRef("", g.structSchema(t, bodyFields))
+	return openapi3.NewSchemaRef("", g.structSchema(t))
 }
