@@ -1,17 +1,23 @@
 // Command bifrost is the Bifrost platform in one binary. This file is the
-// composition root: it builds every module from the shared platform and
-// hands them to the command line, which runs the roles a process is asked
-// for (DESIGN.md §2–§4).
+// composition root: it builds every module from the shared platform, wires
+// the small interfaces modules need from each other, and hands them to the
+// command line, which runs the roles a process is asked for (DESIGN.md
+// §2–§4).
 package main
 
 import (
 	"context"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/bifrost-automation/bifrost/modules/audit"
+	"github.com/bifrost-automation/bifrost/modules/auth"
+	"github.com/bifrost-automation/bifrost/modules/orgs"
 	"github.com/bifrost-automation/bifrost/platform/app"
 	"github.com/bifrost-automation/bifrost/platform/cli"
+	"github.com/bifrost-automation/bifrost/platform/mail"
 	"github.com/bifrost-automation/bifrost/web"
 )
 
@@ -23,13 +29,55 @@ func main() {
 	}, os.Args[1:]))
 }
 
-// modules builds the domain modules. Each receives the platform and the
-// small interfaces it needs from other modules, wired here by hand.
+// bifrost holds the built modules.
+type bifrost struct {
+	audit *audit.Module
+	orgs  *orgs.Module
+	auth  *auth.Module
+}
+
+// build constructs the modules and wires them to each other by hand.
+func build(p *app.Platform) (*bifrost, error) {
+	mailer, err := mail.New(p.Config.Mail.SMTPURL, p.Config.Mail.From, filepath.Join(p.Config.DataDir, "mail"), p.Logger)
+	if err != nil {
+		return nil, err
+	}
+	b := &bifrost{}
+	b.audit = audit.New(audit.Deps{DB: p.DB, Logger: p.Logger})
+	b.orgs = orgs.New(orgs.Deps{DB: p.DB, Cache: p.Cache, Logger: p.Logger, Auditor: b.audit})
+	b.auth, err = auth.New(auth.Deps{
+		Config: p.Config, DB: p.DB, Cache: p.Cache, Logger: p.Logger,
+		Auditor: b.audit, Orgs: b.orgs, Mailer: mailer,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// orgs and auth need each other: orgs asks auth about accounts.
+	b.orgs.UseUsers(b.auth)
+	return b, nil
+}
+
+// modules lists the modules for `bifrost serve`.
 func modules(p *app.Platform) ([]app.Module, error) {
-	return []app.Module{}, nil
+	b, err := build(p)
+	if err != nil {
+		return nil, err
+	}
+	return []app.Module{b.audit, b.orgs, b.auth}, nil
 }
 
 // commands returns the subcommands modules contribute.
 func commands(open app.Open) []*cobra.Command {
-	return nil
+	return auth.Commands(func(cmd *cobra.Command) (*auth.Module, func(), error) {
+		p, closeFn, err := open(cmd)
+		if err != nil {
+			return nil, nil, err
+		}
+		b, err := build(p)
+		if err != nil {
+			closeFn()
+			return nil, nil, err
+		}
+		return b.auth, closeFn, nil
+	})
 }

@@ -5,7 +5,10 @@
 package app
 
 import (
+	"context"
 	"log/slog"
+
+	"github.com/google/uuid"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
@@ -24,6 +27,7 @@ type Platform struct {
 	Logger    *slog.Logger
 	DB        *db.DB
 	Cache     *cache.Client
+	// Publisher is nil for commands that do not need the broker.
 	Publisher *bus.Publisher
 	Metrics   prometheus.Registerer
 }
@@ -49,6 +53,14 @@ type JobModule interface {
 	RegisterJobs(s *scheduler.Scheduler) error
 }
 
+// BackgroundModule keeps something of its own running for the life of
+// the process (in every role), such as following changes other processes
+// announce on Redis. Start returns once the module is ready; ctx ends at
+// shutdown.
+type BackgroundModule interface {
+	Start(ctx context.Context)
+}
+
 // Factory builds every module from the platform. main.go provides it.
 type Factory func(p *Platform) ([]Module, error)
 
@@ -59,3 +71,28 @@ type Open func(cmd *cobra.Command) (*Platform, func(), error)
 // CommandFactory returns extra `bifrost` subcommands (such as `user
 // create`); they call open when they run.
 type CommandFactory func(open Open) []*cobra.Command
+
+// AuditEvent is one entry of the audit log. Every module records what
+// users do through an Auditor (the audit module implements it).
+type AuditEvent struct {
+	// OrganizationID is the organization the event concerns; nil is global.
+	OrganizationID *uuid.UUID
+	// UserID is who acted; nil for anonymous actors (a failed login for an
+	// unknown email).
+	UserID *uuid.UUID
+	// ActorEmail is the actor's email, or the email an anonymous attempt used.
+	ActorEmail string
+	// Action is a namespaced past-tense fact: auth.login_failed, users.updated.
+	Action       string
+	ResourceType string
+	ResourceID   string
+	Details      map[string]any
+	IPAddress    string
+	UserAgent    string
+	RequestID    string
+}
+
+// Auditor records audit events.
+type Auditor interface {
+	Record(ctx context.Context, e AuditEvent) error
+}

@@ -95,7 +95,7 @@ func newRegistry() *prometheus.Registry {
 
 // connect opens PostgreSQL, Redis and RabbitMQ, waiting for each up to the
 // startup timeout, and checks the database schema is current.
-func connect(ctx context.Context, cfg config.Config, log *slog.Logger, role string) (*connections, error) {
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger, role string, withBroker bool) (*connections, error) {
 	cn := &connections{registry: newRegistry()}
 	ok := false
 	defer func() {
@@ -159,6 +159,10 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, role stri
 		return nil, err
 	}
 
+	if !withBroker {
+		ok = true
+		return cn, nil
+	}
 	cn.busOpts = bus.Options{
 		URL:             cfg.RabbitMQ.URL,
 		Prefix:          cfg.RabbitMQ.Prefix,
@@ -218,7 +222,7 @@ func (c *commands) open(cmd *cobra.Command) (*app.Platform, func(), error) {
 	if _, err := cfg.EnsureSecretKey(); err != nil {
 		return nil, nil, err
 	}
-	cn, err := connect(cmd.Context(), cfg, log, "cli")
+	cn, err := connect(cmd.Context(), cfg, log, "cli", false)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -80,7 +80,7 @@ func (c *commands) serve(cmd *cobra.Command, _ []string) error {
 	if len(cfg.Roles) == 1 {
 		role = cfg.Roles[0]
 	}
-	cn, err := connect(ctx, cfg, log, role)
+	cn, err := connect(ctx, cfg, log, role, true)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -111,7 +111,27 @@ func (c *commands) serve(cmd *cobra.Command, _ []string) error {
 			{Name: "redis", Ping: cn.cache.Ping},
 		},
 	})
+	for _, m := range modules {
+		if bm, ok := m.(app.BackgroundModule); ok {
+			bm.Start(ctx)
+		}
+	}
 	if cfg.HasRole(config.RoleAPI) {
+		var authn httpx.Authenticator
+		var orgs httpx.OrgResolver
+		var authz httpx.Authorizer
+		for _, m := range modules {
+			if a, ok := m.(httpx.Authenticator); ok {
+				authn = a
+			}
+			if o, ok := m.(httpx.OrgResolver); ok {
+				orgs = o
+			}
+			if a, ok := m.(httpx.Authorizer); ok {
+				authz = a
+			}
+		}
+		srv.API().SetAuth(authn, orgs, authz)
 		for _, m := range modules {
 			if rm, ok := m.(app.RouteModule); ok {
 				rm.RegisterRoutes(srv.API())

@@ -43,6 +43,8 @@ type Config struct {
 	Workspace WorkspaceConfig `koanf:"workspace" yaml:"workspace"`
 	Worker    WorkerConfig    `koanf:"worker" yaml:"worker"`
 	Scheduler SchedulerConfig `koanf:"scheduler" yaml:"scheduler"`
+	Auth      AuthConfig      `koanf:"auth" yaml:"auth"`
+	Mail      MailConfig      `koanf:"mail" yaml:"mail"`
 }
 
 // LogConfig sets the structured logger.
@@ -120,6 +122,53 @@ type SchedulerConfig struct {
 	LeaderTTL Duration `koanf:"leader_ttl" yaml:"leader_ttl"`
 }
 
+// AuthConfig sets accounts, sessions and social login.
+type AuthConfig struct {
+	// AccessTokenTTL is the lifetime of an access token (a JWT).
+	AccessTokenTTL Duration `koanf:"access_token_ttl" yaml:"access_token_ttl"`
+	// RefreshTokenTTL is how long a session lasts without being used.
+	RefreshTokenTTL Duration `koanf:"refresh_token_ttl" yaml:"refresh_token_ttl"`
+	// Registration is invite_only, or email_domain: anyone whose verified
+	// email is in an active organization's domain may join it.
+	Registration string `koanf:"registration" yaml:"registration"`
+	// SecureCookies is auto (Secure unless the public URL is plain HTTP on
+	// a host other than localhost), true or false.
+	SecureCookies string `koanf:"secure_cookies" yaml:"secure_cookies"`
+	// Login attempts allowed per window: failures per account, attempts
+	// per client address.
+	LoginFailuresPerAccount int      `koanf:"login_failures_per_account" yaml:"login_failures_per_account"`
+	LoginAttemptsPerAddress int      `koanf:"login_attempts_per_address" yaml:"login_attempts_per_address"`
+	LoginWindow             Duration `koanf:"login_window" yaml:"login_window"`
+	// Argon2id cost of password hashes.
+	Argon2MemoryKiB   int `koanf:"argon2_memory_kib" yaml:"argon2_memory_kib"`
+	Argon2Iterations  int `koanf:"argon2_iterations" yaml:"argon2_iterations"`
+	Argon2Parallelism int `koanf:"argon2_parallelism" yaml:"argon2_parallelism"`
+
+	Google    OAuthProviderConfig `koanf:"google" yaml:"google"`
+	Microsoft OAuthProviderConfig `koanf:"microsoft" yaml:"microsoft"`
+	GitHub    OAuthProviderConfig `koanf:"github" yaml:"github"`
+}
+
+// OAuthProviderConfig enables one social login provider when ClientID is set.
+type OAuthProviderConfig struct {
+	ClientID     string `koanf:"client_id" yaml:"client_id"`
+	ClientSecret string `koanf:"client_secret" yaml:"client_secret"`
+	// Tenant is Microsoft only: common (any work, school or personal
+	// account) or one Entra ID tenant id or domain.
+	Tenant string `koanf:"tenant" yaml:"tenant,omitempty"`
+}
+
+// Enabled reports whether the provider is configured.
+func (o OAuthProviderConfig) Enabled() bool { return o.ClientID != "" }
+
+// MailConfig sets outgoing mail.
+type MailConfig struct {
+	// SMTPURL is smtp://user:pass@host:587 (STARTTLS) or smtps://…:465
+	// (TLS). Empty writes messages to <data_dir>/mail instead.
+	SMTPURL string `koanf:"smtp_url" yaml:"smtp_url"`
+	From    string `koanf:"from" yaml:"from"`
+}
+
 // Default returns the configuration used when nothing overrides it: a
 // developer machine with PostgreSQL, RabbitMQ and Redis on localhost.
 func Default() Config {
@@ -161,6 +210,20 @@ func Default() Config {
 		Workspace: WorkspaceConfig{Path: "./workspace"},
 		Worker:    WorkerConfig{Concurrency: 4},
 		Scheduler: SchedulerConfig{LeaderTTL: Duration(10 * time.Second)},
+		Auth: AuthConfig{
+			AccessTokenTTL:          Duration(15 * time.Minute),
+			RefreshTokenTTL:         Duration(7 * 24 * time.Hour),
+			Registration:            "invite_only",
+			SecureCookies:           "auto",
+			LoginFailuresPerAccount: 10,
+			LoginAttemptsPerAddress: 50,
+			LoginWindow:             Duration(15 * time.Minute),
+			Argon2MemoryKiB:         64 * 1024,
+			Argon2Iterations:        3,
+			Argon2Parallelism:       2,
+			Microsoft:               OAuthProviderConfig{Tenant: "common"},
+		},
+		Mail: MailConfig{From: "Bifrost <bifrost@localhost>"},
 	}
 }
 

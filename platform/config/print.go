@@ -20,6 +20,12 @@ func (c Config) Redacted() Config {
 	r.RabbitMQ.URL = RedactURL(r.RabbitMQ.URL)
 	r.Redis.URL = RedactURL(r.Redis.URL)
 	r.Roles = append([]string(nil), c.Roles...)
+	r.Mail.SMTPURL = RedactURL(r.Mail.SMTPURL)
+	for _, p := range []*OAuthProviderConfig{&r.Auth.Google, &r.Auth.Microsoft, &r.Auth.GitHub} {
+		if p.ClientSecret != "" {
+			p.ClientSecret = redacted
+		}
+	}
 	return r
 }
 

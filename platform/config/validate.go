@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // MinSecretKeyLength is the shortest secret key accepted.
@@ -119,6 +121,42 @@ func (c Config) Validate() error {
 
 	if strings.TrimSpace(c.Workspace.Path) == "" {
 		add("workspace.path", "must not be empty")
+	}
+	if c.Auth.Registration != "invite_only" && c.Auth.Registration != "email_domain" {
+		add("auth.registration", "must be invite_only or email_domain, got %q", c.Auth.Registration)
+	}
+	if c.Auth.SecureCookies != "auto" && c.Auth.SecureCookies != "true" && c.Auth.SecureCookies != "false" {
+		add("auth.secure_cookies", "must be auto, true or false, got %q", c.Auth.SecureCookies)
+	}
+	if c.Auth.SecureCookies == "false" && c.IsProduction() {
+		add("auth.secure_cookies", "must not be false in production")
+	}
+	for key, d := range map[string]Duration{"auth.access_token_ttl": c.Auth.AccessTokenTTL, "auth.refresh_token_ttl": c.Auth.RefreshTokenTTL, "auth.login_window": c.Auth.LoginWindow} {
+		if d <= 0 {
+			add(key, "must be a positive duration")
+		}
+	}
+	if c.Auth.AccessTokenTTL > Duration(time.Hour) {
+		add("auth.access_token_ttl", "must be at most 1h: access tokens cannot be revoked one by one")
+	}
+	if c.Auth.LoginFailuresPerAccount < 1 || c.Auth.LoginAttemptsPerAddress < 1 {
+		add("auth.login_failures_per_account", "the login limits must be at least 1")
+	}
+	if c.Auth.Argon2MemoryKiB < 8*1024 || c.Auth.Argon2Iterations < 1 || c.Auth.Argon2Parallelism < 1 {
+		add("auth.argon2_memory_kib", "argon2id needs at least 8192 KiB, 1 iteration and parallelism 1")
+	}
+	for name, p := range map[string]OAuthProviderConfig{"google": c.Auth.Google, "microsoft": c.Auth.Microsoft, "github": c.Auth.GitHub} {
+		if p.ClientID != "" && p.ClientSecret == "" {
+			add("auth."+name+".client_secret", "required when auth.%s.client_id is set", name)
+		}
+	}
+	if c.Mail.SMTPURL != "" {
+		if u, err := url.Parse(c.Mail.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			add("mail.smtp_url", "not a valid URL (e.g. smtp://user:password@mail.example.com:587)")
+		}
+	}
+	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+		add("mail.from", "not an email address (e.g. Bifrost <bifrost@example.com>)")
 	}
 	if c.Worker.Concurrency < 1 {
 		add("worker.concurrency", "must be at least 1")

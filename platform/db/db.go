@@ -69,10 +69,11 @@ func (d *DB) Ping(ctx context.Context) error {
 	return d.PingContext(ctx)
 }
 
-// RunInTx runs fn in a transaction, committing when it returns nil and
-// rolling back otherwise (including on panic).
-func (d *DB) RunInTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return d.DB.RunInTx(ctx, &sql.TxOptions{}, fn)
+// InTx runs fn in a transaction, committing when it returns nil and
+// rolling back otherwise (including on panic). (bun's own RunInTx, which
+// takes transaction options, stays available so *DB is a bun.IDB.)
+func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return d.RunInTx(ctx, &sql.TxOptions{}, fn)
 }
 
 // Unique-violation and friends, by SQLSTATE.

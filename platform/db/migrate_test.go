@@ -164,7 +164,7 @@ func TestRunInTxRollsBackOnError(t *testing.T) {
 	ctx := context.Background()
 	_, err := d.ExecContext(ctx, "CREATE TABLE items (name text UNIQUE)")
 	require.NoError(t, err)
-	err = d.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = d.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO items VALUES ('a')"); err != nil {
 			return err
 		}

@@ -42,8 +42,17 @@ type Route struct {
 	ContentType string
 	// Errors lists the error statuses worth documenting beyond the defaults.
 	Errors []int
-	// Auth names the credentials the route requires; empty means public.
-	Auth []string
+	// Public routes need no credentials. Every other route requires an
+	// authenticated user and runs in the organization scope of DESIGN §9.
+	Public bool
+	// OptionalAuth, on a public route, identifies the caller when valid
+	// credentials come with the request and ignores bad ones.
+	OptionalAuth bool
+	// Permission, when set, is required in the request's organization
+	// (platform admins hold every permission).
+	Permission string
+	// AdminOnly routes are for platform admins.
+	AdminOnly bool
 	// Deprecated marks the operation as deprecated in the document.
 	Deprecated bool
 
@@ -56,6 +65,9 @@ type API struct {
 	e      *echo.Echo
 	routes []Route
 	info   DocInfo
+	authn  Authenticator
+	orgs   OrgResolver
+	authz  Authorizer
 }
 
 func newAPI(e *echo.Echo, info DocInfo) *API {
@@ -78,7 +90,14 @@ func (a *API) Add(r Route) {
 			panic(fmt.Sprintf("httpx: route %s %s registered twice", r.Method, r.Path))
 		}
 	}
-	a.e.Add(r.Method, r.Path, r.Handler, r.Middleware...)
+	mw := r.Middleware
+	switch {
+	case !r.Public:
+		mw = append([]echo.MiddlewareFunc{a.guard(r)}, mw...)
+	case r.OptionalAuth:
+		mw = append([]echo.MiddlewareFunc{a.identify}, mw...)
+	}
+	a.e.Add(r.Method, r.Path, r.Handler, mw...)
 	a.routes = append(a.routes, r)
 }
 

@@ -32,7 +32,7 @@ var docsCSP = func() string {
 func registerDocs(api *API) {
 	docOnce := sync.OnceValues(api.DocumentJSON)
 	api.Add(Route{
-		Method: http.MethodGet, Path: "/api/openapi.json", OperationID: "getOpenAPI", Tags: []string{"system"},
+		Method: http.MethodGet, Path: "/api/openapi.json", OperationID: "getOpenAPI", Tags: []string{"system"}, Public: true,
 		Summary:     "OpenAPI document",
 		Description: "This document: every route of the API, generated from the same registrations that build the router.",
 		Output:      map[string]any{},
@@ -46,7 +46,7 @@ func registerDocs(api *API) {
 		},
 	})
 	api.Add(Route{
-		Method: http.MethodGet, Path: "/api/docs", OperationID: "getAPIDocs", Tags: []string{"system"},
+		Method: http.MethodGet, Path: "/api/docs", OperationID: "getAPIDocs", Tags: []string{"system"}, Public: true,
 		Summary: "API reference", Description: "A browsable page that renders the OpenAPI document.",
 		ContentType: "text/html",
 		Handler: func(c *echo.Context) error {

@@ -48,14 +48,14 @@ type health struct {
 
 func (h *health) register(api *API) {
 	Handle(api, Route{
-		Method: http.MethodGet, Path: "/health", OperationID: "getHealth", Tags: []string{"system"},
+		Method: http.MethodGet, Path: "/health", OperationID: "getHealth", Tags: []string{"system"}, Public: true,
 		Summary:     "Liveness",
 		Description: "200 while the process is alive. It checks nothing else, so an orchestrator does not restart a process because a dependency is down.",
 	}, func(c *echo.Context, _ *Empty) (*HealthResponse, error) {
 		return &HealthResponse{Status: "ok"}, nil
 	})
 	api.Add(Route{
-		Method: http.MethodGet, Path: "/ready", OperationID: "getReady", Tags: []string{"system"},
+		Method: http.MethodGet, Path: "/ready", OperationID: "getReady", Tags: []string{"system"}, Public: true,
 		Summary:     "Readiness",
 		Description: "Checks PostgreSQL, RabbitMQ and Redis with short timeouts, in parallel. 200 when all answer; 503 with the same body naming what failed otherwise.",
 		Output:      ReadyResponse{}, Errors: []int{http.StatusServiceUnavailable},

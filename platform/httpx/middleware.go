@@ -24,7 +24,25 @@ const HeaderRequestID = "X-Request-Id"
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
+const (
+	requestIDKey ctxKey = iota
+	clientKey
+)
+
+// ClientInfo describes who sent a request, for audit records and rate
+// limits.
+type ClientInfo struct {
+	IP        string
+	UserAgent string
+	RequestID string
+}
+
+// ClientFrom returns the client of the request ctx belongs to; empty
+// outside requests.
+func ClientFrom(ctx context.Context) ClientInfo {
+	c, _ := ctx.Value(clientKey).(ClientInfo)
+	return c
+}
 
 // validRequestID accepts ids a proxy or client might send; anything else is
 // replaced so logs cannot be forged or flooded.
@@ -56,7 +74,9 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 		if !validRequestID.MatchString(id) {
 			id = newRequestID()
 		}
-		c.SetRequest(req.WithContext(context.WithValue(req.Context(), requestIDKey, id)))
+		info := ClientInfo{IP: c.RealIP(), UserAgent: req.UserAgent(), RequestID: id}
+		ctx := context.WithValue(context.WithValue(req.Context(), requestIDKey, id), clientKey, info)
+		c.SetRequest(req.WithContext(ctx))
 		c.Response().Header().Set(HeaderRequestID, id)
 		return next(c)
 	}

@@ -139,12 +139,19 @@ func (a *API) operation(g *schemaGen, r Route, problemRef *openapi3.SchemaRef) (
 	if len(op.Tags) == 0 {
 		op.Tags = []string{defaultTag(r.Path)}
 	}
-	if len(r.Auth) > 0 {
-		req := openapi3.NewSecurityRequirements()
-		for _, s := range r.Auth {
-			req.With(openapi3.NewSecurityRequirement().Authenticate(s))
+	if !r.Public {
+		op.Security = openapi3.NewSecurityRequirements().
+			With(openapi3.NewSecurityRequirement().Authenticate("bearerAuth")).
+			With(openapi3.NewSecurityRequirement().Authenticate("cookieAuth"))
+		h := openapi3.NewHeaderParameter(HeaderOrganization).WithSchema(openapi3.NewUUIDSchema())
+		h.Description = "Platform admins: the organization to act on (none: global). Organization users may only name their own."
+		op.AddParameter(h)
+		if r.Permission != "" {
+			op.Description = strings.TrimSpace(op.Description + "\n\nRequires the `" + r.Permission + "` permission in the organization.")
 		}
-		op.Security = req
+		if r.AdminOnly {
+			op.Description = strings.TrimSpace(op.Description + "\n\nPlatform admins only.")
+		}
 	} else {
 		op.Security = openapi3.NewSecurityRequirements()
 	}
@@ -191,7 +198,7 @@ func (a *API) operation(g *schemaGen, r Route, problemRef *openapi3.SchemaRef) (
 	if op.RequestBody != nil {
 		statuses = append(statuses, http.StatusBadRequest, http.StatusUnprocessableEntity)
 	}
-	if len(r.Auth) > 0 {
+	if !r.Public {
 		statuses = append(statuses, http.StatusUnauthorized, http.StatusForbidden)
 	}
 	if len(pathParams(r.Path)) > 0 {

@@ -69,17 +69,17 @@ func newServer(t *testing.T, mutate func(*httpx.Options)) (*httpx.Server, http.H
 	}
 	s := httpx.New(opts)
 	api := s.API()
-	httpx.Handle(api, httpx.Route{Method: http.MethodPost, Path: "/api/orgs/:org/widgets", Summary: "Create a widget", Tags: []string{"widgets"}, Status: http.StatusCreated},
+	httpx.Handle(api, httpx.Route{Method: http.MethodPost, Path: "/api/orgs/:org/widgets", Summary: "Create a widget", Tags: []string{"widgets"}, Status: http.StatusCreated, Public: true},
 		func(c *echo.Context, in *createWidgetRequest) (*widget, error) {
 			if in.Name == "taken" {
 				return nil, errs.Conflict("widgets.name_taken", "A widget with this name exists.")
 			}
 			return &widget{ID: "w1", Name: in.Name, Size: in.Size, Org: in.OrgID, DryRun: in.DryRun}, nil
 		})
-	api.Add(httpx.Route{Method: http.MethodGet, Path: "/api/boom", Summary: "Panics", Handler: func(c *echo.Context) error {
+	api.Add(httpx.Route{Method: http.MethodGet, Path: "/api/boom", Summary: "Panics", Public: true, Handler: func(c *echo.Context) error {
 		panic(errors.New("database password is hunter2")) // internal text
 	}})
-	api.Add(httpx.Route{Method: http.MethodGet, Path: "/api/fails", Summary: "Fails", Handler: func(c *echo.Context) error {
+	api.Add(httpx.Route{Method: http.MethodGet, Path: "/api/fails", Summary: "Fails", Public: true, Handler: func(c *echo.Context) error {
 		return errors.New("pq: connection to 10.0.0.5 refused (internal detail)")
 	}})
 	return s, s.Handler()

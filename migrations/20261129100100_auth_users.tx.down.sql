@@ -1,0 +1,3 @@
+DROP TABLE auth_tokens;
+DROP TABLE oauth_accounts;
+DROP TABLE users;
