@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,14 +48,22 @@ func TestWebUIInChromium(t *testing.T) {
 	}
 
 	e := testenv.New(t)
-	p := startBinary(t, bin, environ(t, e), "serve")
+	env := environ(t, e)
+	dataDir := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "BIFROST_DATA_DIR="); ok {
+			dataDir = v
+		}
+	}
+	p := startBinary(t, bin, env, "serve")
 	base := p.url()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "npx", "playwright", "test")
 	cmd.Dir = "../web"
-	cmd.Env = append(cleanEnv(), "BIFROST_E2E_BASE_URL="+base, "CI=1")
+	// The suite reads the invitation email from the mail folder (mail.smtp_url is unset).
+	cmd.Env = append(cleanEnv(), "BIFROST_E2E_BASE_URL="+base, "BIFROST_E2E_MAIL_DIR="+filepath.Join(dataDir, "mail"), "CI=1")
 	out, err := cmd.CombinedOutput()
 	t.Logf("playwright:\n%s", out)
 	if err != nil {

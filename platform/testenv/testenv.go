@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,8 @@ func (e *Env) Config(t testing.TB) config.Config {
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	cfg.Log.Level = "warn"
 	cfg.StartupTimeout = config.Duration(10 * time.Second)
+	// Cheap password hashing: tests sign in often.
+	cfg.Auth.Argon2MemoryKiB, cfg.Auth.Argon2Iterations, cfg.Auth.Argon2Parallelism = 8*1024, 1, 1
 	if e.DB != nil {
 		cfg.Database.URL = e.DB.URL
 	}
@@ -127,6 +130,9 @@ func Environ(cfg config.Config) []string {
 		"BIFROST_REDIS_PREFIX=" + cfg.Redis.Prefix,
 		"BIFROST_LOG_LEVEL=" + cfg.Log.Level,
 		"BIFROST_STARTUP_TIMEOUT=" + cfg.StartupTimeout.String(),
+		"BIFROST_AUTH_ARGON2_MEMORY_KIB=" + strconv.Itoa(cfg.Auth.Argon2MemoryKiB),
+		"BIFROST_AUTH_ARGON2_ITERATIONS=" + strconv.Itoa(cfg.Auth.Argon2Iterations),
+		"BIFROST_AUTH_ARGON2_PARALLELISM=" + strconv.Itoa(cfg.Auth.Argon2Parallelism),
 	}
 }
 
