@@ -23,10 +23,10 @@ import (
 
 // Platform is the shared infrastructure every module is built with.
 type Platform struct {
-	Config    config.Config
-	Logger    *slog.Logger
-	DB        *db.DB
-	Cache     *cache.Client
+	Config config.Config
+	Logger *slog.Logger
+	DB     *db.DB
+	Cache  *cache.Client
 	// Publisher is nil for commands that do not need the broker.
 	Publisher *bus.Publisher
 	Metrics   prometheus.Registerer

@@ -30,7 +30,9 @@ func (f fakeAuth) Authenticate(c *echo.Context) (*httpx.Principal, error) {
 
 type fakeOrgs map[uuid.UUID]bool
 
-func (f fakeOrgs) OrganizationExists(_ context.Context, id uuid.UUID) (bool, error) { return f[id], nil }
+func (f fakeOrgs) OrganizationExists(_ context.Context, id uuid.UUID) (bool, error) {
+	return f[id], nil
+}
 
 type fakeAuthz map[uuid.UUID][]string
 
