@@ -415,4 +415,3 @@ func (m *Module) registerSocial(ctx context.Context, email, name string) (*user,
 	m.record(ctx, app.AuditEvent{UserID: &u.ID, OrganizationID: u.OrganizationID, ActorEmail: email, Action: "auth.registered", ResourceType: "user", ResourceID: u.ID.String()})
 	return u, nil
 }
-

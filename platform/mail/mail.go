@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"mime/multipart"
@@ -124,7 +125,13 @@ func (f *FileMailer) Send(_ context.Context, m Message) error {
 	_, _ = rand.Read(suffix)
 	name := fmt.Sprintf("%s-%s-%s.eml", time.Now().UTC().Format("20060102T150405.000000000"), safeName(m.To), hex.EncodeToString(suffix))
 	path := filepath.Join(f.Dir, name)
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
+	// Written aside and renamed, so a reader never sees half a message.
+	tmp := filepath.Join(f.Dir, "."+name+".tmp")
+	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("mail: %w", err)
 	}
 	if f.Log != nil {
@@ -187,9 +194,9 @@ func ReadDir(dir string) ([]Stored, error) {
 				break
 			}
 			if strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
-				var buf bytes.Buffer
-				_, _ = buf.ReadFrom(quotedprintable.NewReader(p))
-				text = buf.String()
+				// NextPart has already undone the quoted-printable encoding.
+				b, _ := io.ReadAll(p)
+				text = string(b)
 			}
 		}
 		out = append(out, Stored{To: msg.Header.Get("To"), Subject: subject, Text: text, Path: filepath.Join(dir, n)})

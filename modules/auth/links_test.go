@@ -1,0 +1,225 @@
+package auth_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bifrost-automation/bifrost/modules/auth"
+	"github.com/bifrost-automation/bifrost/modules/orgs"
+	"github.com/bifrost-automation/bifrost/platform/config"
+)
+
+func TestPasswordResetLinkWorksOnceAndEndsSessions(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.setup()
+	old, oldTk := a.login("admin@example.com", adminPassword)
+
+	known := a.client().do("POST", "/api/auth/forgot-password", map[string]string{"email": "admin@example.com"})
+	unknown := a.client().do("POST", "/api/auth/forgot-password", map[string]string{"email": "nobody@example.com"})
+	require.Equal(t, http.StatusAccepted, known.Status)
+	require.Equal(t, known.Status, unknown.Status)
+	require.Equal(t, string(known.Body), string(unknown.Body), "no user enumeration through reset")
+
+	msg, token := a.mailTo("admin@example.com", 0)
+	require.Contains(t, msg.Subject, "Reset")
+	require.Contains(t, msg.Text, a.URL+"/reset-password?token=")
+
+	r := a.client().do("POST", "/api/auth/reset-password", map[string]string{"token": token, "password": "short"})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Equal(t, "password", r.problem(t).Errors[0].Field)
+
+	r = a.client().do("POST", "/api/auth/reset-password", map[string]string{"token": token, "password": "a brand new password"})
+	require.Equal(t, http.StatusNoContent, r.Status, string(r.Body))
+	r = a.client().do("POST", "/api/auth/reset-password", map[string]string{"token": token, "password": "yet another password"})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Equal(t, "auth.invalid_link", r.problem(t).Code, "a link works once")
+
+	old.bearer = oldTk.AccessToken
+	require.Equal(t, http.StatusUnauthorized, old.do("GET", "/api/auth/me", nil).Status, "sessions from before the reset end")
+	a.login("admin@example.com", "a brand new password")
+	r = a.client().do("POST", "/api/auth/login", map[string]string{"email": "admin@example.com", "password": adminPassword})
+	require.Equal(t, http.StatusUnauthorized, r.Status)
+}
+
+func TestResetLinksExpireAndOnlyTheLatestWorks(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.setup()
+	ctx := context.Background()
+	a.client().do("POST", "/api/auth/forgot-password", map[string]string{"email": "admin@example.com"})
+	_, first := a.mailTo("admin@example.com", 0)
+	a.client().do("POST", "/api/auth/forgot-password", map[string]string{"email": "admin@example.com"})
+	_, second := a.mailTo("admin@example.com", 1)
+	require.NotEqual(t, first, second)
+	r := a.client().do("POST", "/api/auth/reset-password", map[string]string{"token": first, "password": "a brand new password"})
+	require.Equal(t, "auth.invalid_link", r.problem(t).Code, "asking again retires the earlier link")
+
+	_, err := a.env.DB.ExecContext(ctx, "UPDATE auth_tokens SET expires_at = now() - interval '1 second' WHERE used_at IS NULL")
+	require.NoError(t, err)
+	r = a.client().do("POST", "/api/auth/reset-password", map[string]string{"token": second, "password": "a brand new password"})
+	require.Equal(t, "auth.invalid_link", r.problem(t).Code, "an expired link fails")
+}
+
+func TestInvitedUserSetsAPasswordAndSignsIn(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	admin := a.setup()
+	org := a.org(admin, "Contoso", "contoso.com")
+	r := admin.do("POST", "/api/users", map[string]any{"email": "tech@contoso.com", "name": "Tess", "organization_id": org})
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var u auth.User
+	r.json(t, &u)
+	require.False(t, u.HasPassword)
+	require.True(t, u.InvitationPending)
+
+	msg, token := a.mailTo("tech@contoso.com", 0)
+	require.Contains(t, msg.Subject, "Contoso")
+	require.Contains(t, msg.Text, "/accept-invite?token=")
+	var info auth.InvitationInfo
+	a.client().do("GET", "/api/auth/invitation?token="+token, nil).json(t, &info)
+	require.Equal(t, auth.InvitationInfo{Email: "tech@contoso.com", Organization: "Contoso"}, info)
+
+	r = a.client().do("POST", "/api/auth/login", map[string]string{"email": "tech@contoso.com", "password": "anything at all"})
+	require.Equal(t, http.StatusUnauthorized, r.Status, "no password until the invitation is accepted")
+
+	c := a.client()
+	r = c.do("POST", "/api/auth/accept-invitation", map[string]string{"token": token, "password": "tess password 1"})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	var me auth.MeResponse
+	c.do("GET", "/api/auth/me", nil).json(t, &me)
+	require.Equal(t, "Contoso", me.Organization.Name)
+	require.False(t, me.IsSuperuser)
+	require.Empty(t, me.Permissions)
+	r = a.client().do("POST", "/api/auth/accept-invitation", map[string]string{"token": token, "password": "tess password 2"})
+	require.Equal(t, "auth.invalid_link", r.problem(t).Code)
+	a.login("tech@contoso.com", "tess password 1")
+}
+
+func TestRegistrationIsClosedByDefault(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	r := a.client().do("POST", "/api/auth/register", map[string]string{"email": "x@contoso.com", "password": "a good password"})
+	require.Equal(t, http.StatusForbidden, r.Status)
+	require.Equal(t, "auth.registration_closed", r.problem(t).Code)
+}
+
+func TestRegistrationByEmailDomainNeedsVerification(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, func(c *config.Config, _ *auth.Deps) { c.Auth.Registration = "email_domain" })
+	admin := a.setup()
+	a.org(admin, "Contoso", "contoso.com")
+
+	reg := func(email string) response {
+		return a.client().do("POST", "/api/auth/register", map[string]string{"email": email, "password": "a good password", "name": "New"})
+	}
+	inDomain, outside, existing := reg("new@contoso.com"), reg("someone@other.org"), reg("admin@example.com")
+	require.Equal(t, http.StatusAccepted, inDomain.Status)
+	require.Equal(t, string(inDomain.Body), string(outside.Body), "no user enumeration through registration")
+	require.Equal(t, string(inDomain.Body), string(existing.Body))
+	m, _ := a.mailTo("someone@other.org", 0)
+	require.Contains(t, m.Text, "no organization")
+	m, _ = a.mailTo("admin@example.com", 0)
+	require.Contains(t, m.Subject, "already have")
+
+	r := a.client().do("POST", "/api/auth/login", map[string]string{"email": "new@contoso.com", "password": "a good password"})
+	require.Equal(t, http.StatusForbidden, r.Status)
+	require.Equal(t, "auth.email_unverified", r.problem(t).Code)
+
+	_, token := a.mailTo("new@contoso.com", 0)
+	require.Equal(t, http.StatusNoContent, a.client().do("POST", "/api/auth/verify-email", map[string]string{"token": token}).Status)
+	r = a.client().do("POST", "/api/auth/verify-email", map[string]string{"token": token})
+	require.Equal(t, "auth.invalid_link", r.problem(t).Code, "a verification link works once")
+	c, _ := a.login("new@contoso.com", "a good password")
+	var me auth.MeResponse
+	c.do("GET", "/api/auth/me", nil).json(t, &me)
+	require.Equal(t, "Contoso", me.Organization.Name)
+}
+
+func TestDeactivationEndsSessionsAtOnce(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	admin := a.setup()
+	org := a.org(admin, "Contoso", "")
+	member, id := a.member(admin, "tech@contoso.com", org)
+	require.Equal(t, http.StatusOK, member.do("GET", "/api/auth/me", nil).Status)
+
+	r := admin.do("DELETE", "/api/users/"+id, nil)
+	require.Equal(t, http.StatusNoContent, r.Status, string(r.Body))
+	r = member.do("GET", "/api/auth/me", nil)
+	require.Equal(t, http.StatusUnauthorized, r.Status, "the access token stops working before it expires")
+	r = a.client().do("POST", "/api/auth/login", map[string]string{"email": "tech@contoso.com", "password": "member password 1"})
+	require.Equal(t, "auth.account_disabled", r.problem(t).Code)
+
+	// A deactivated organization's users cannot sign in either.
+	a.member(admin, "tech2@contoso.com", org)
+
+	require.Equal(t, http.StatusNoContent, admin.do("DELETE", "/api/organizations/"+org, nil).Status)
+	r = a.client().do("POST", "/api/auth/login", map[string]string{"email": "tech2@contoso.com", "password": "member password 1"})
+	require.Equal(t, "auth.organization_disabled", r.problem(t).Code)
+
+	// The last platform admin cannot be deactivated.
+	var me auth.MeResponse
+	admin.do("GET", "/api/auth/me", nil).json(t, &me)
+	r = admin.do("DELETE", "/api/users/"+me.ID.String(), nil)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+}
+
+func TestPermissionsComeFromRolesAndApplyAtOnce(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	admin := a.setup()
+	org := a.org(admin, "Contoso", "")
+	member, memberID := a.member(admin, "lead@contoso.com", org)
+
+	r := member.do("GET", "/api/users", nil)
+	require.Equal(t, http.StatusForbidden, r.Status)
+	require.Equal(t, "auth.permission_required", r.problem(t).Code)
+
+	r = admin.do("POST", "/api/roles", map[string]any{"organization_id": org, "name": "Lead", "permissions": []string{orgs.PermUsersManage}})
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var role orgs.Role
+	r.json(t, &role)
+	require.Equal(t, http.StatusNoContent, admin.do("POST", "/api/roles/"+role.ID.String()+"/users", map[string]any{"user_ids": []string{memberID}}).Status)
+
+	r = member.do("GET", "/api/users", nil)
+	require.Equal(t, http.StatusOK, r.Status, "the new permission applies at once, with the same token")
+
+	r = admin.do("PATCH", "/api/roles/"+role.ID.String(), map[string]any{"permissions": []string{orgs.PermWorkflowsRun}})
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, http.StatusForbidden, member.do("GET", "/api/users", nil).Status, "and so does its removal")
+
+	r = admin.do("POST", "/api/roles", map[string]any{"name": "Bad", "permissions": []string{"everything"}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	require.Equal(t, "permissions[0]", r.problem(t).Errors[0].Field)
+}
+
+func TestUserCreateAndSeedAreIdempotent(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	ctx := context.Background()
+	res, err := a.auth.EnsureUser(ctx, auth.EnsureUserInput{Email: "root@example.com", Admin: true, Password: "first password!"})
+	require.NoError(t, err)
+	require.True(t, res.Created)
+	res, err = a.auth.EnsureUser(ctx, auth.EnsureUserInput{Email: "root@example.com", Admin: true, Password: "second password"})
+	require.NoError(t, err)
+	require.False(t, res.Created)
+	a.login("root@example.com", "second password")
+
+	lines, err := a.auth.Seed(ctx, "admin@bifrost.local", "demo password 1")
+	require.NoError(t, err)
+	require.Contains(t, lines, "created organization Contoso")
+	again, err := a.auth.Seed(ctx, "admin@bifrost.local", "demo password 2")
+	require.NoError(t, err)
+	require.NotContains(t, again, "created organization Contoso")
+	require.Contains(t, again, "exists  organization Contoso")
+	c, _ := a.login("admin@contoso.com", "demo password 1")
+	var me auth.MeResponse
+	c.do("GET", "/api/auth/me", nil).json(t, &me)
+	require.Contains(t, me.Permissions, orgs.PermUsersManage)
+	require.Equal(t, "Contoso", me.Organization.Name)
+
+}
