@@ -1,6 +1,9 @@
 import { Link, NavLink, Outlet } from 'react-router';
+import { useAuth } from './auth';
+import { OrgSwitcher } from './OrgSwitcher';
+import { UserMenu } from './UserMenu';
 
-/** Layout is the frame every page renders in: the top navigation bar and the main area. */
+/** Layout is the frame every signed-in and public page renders in: the navigation bar and the main area. */
 export function Layout() {
   return (
     <div className="app">
@@ -12,7 +15,22 @@ export function Layout() {
   );
 }
 
+interface NavItem {
+  to: string;
+  label: string;
+  show: boolean;
+}
+
 function NavBar() {
+  const { user, isAdmin, can } = useAuth();
+  const items: NavItem[] = [
+    { to: '/', label: 'Home', show: !!user },
+    { to: '/organizations', label: 'Organizations', show: isAdmin },
+    { to: '/users', label: 'Users', show: can('users.manage') },
+    { to: '/roles', label: 'Roles', show: can('users.manage') },
+    { to: '/audit', label: 'Audit log', show: can('audit.view') },
+    { to: '/status', label: 'Status', show: true },
+  ];
   return (
     <header className="navbar">
       <nav className="navbar-inner" aria-label="Main">
@@ -21,16 +39,30 @@ function NavBar() {
           <span>Bifrost</span>
         </Link>
         <ul className="navbar-links">
-          <li>
-            <NavLink to="/" end>
-              Status
-            </NavLink>
-          </li>
+          {items
+            .filter((i) => i.show)
+            .map((i) => (
+              <li key={i.to}>
+                <NavLink to={i.to} end={i.to === '/'}>
+                  {i.label}
+                </NavLink>
+              </li>
+            ))}
           <li>
             {/* Served by the Go server, not a front-end route: a full page load. */}
             <a href="/api/docs">API reference</a>
           </li>
         </ul>
+        <div className="navbar-end">
+          {isAdmin ? <OrgSwitcher /> : null}
+          {user ? (
+            <UserMenu email={user.email} />
+          ) : user === null ? (
+            <Link to="/login" className="navbar-signin">
+              Sign in
+            </Link>
+          ) : null}
+        </div>
       </nav>
     </header>
   );

@@ -11,7 +11,7 @@ export function NotFoundPage() {
         Nothing lives at <code>{pathname}</code>.
       </p>
       <p>
-        <Link to="/">Back to the status page</Link>
+        <Link to="/">Back to the home page</Link>
       </p>
     </section>
   );

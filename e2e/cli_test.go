@@ -1,0 +1,71 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bifrost-automation/bifrost/platform/testenv"
+)
+
+func TestUserCreateOnAFreshDatabaseAndAgain(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	env := environ(t, e)
+
+	out, code := runStdin(t, env, "first admin password\n", "user", "create", "--email", "Root@Example.com", "--admin", "--password-stdin")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "created root@example.com (platform admin)")
+
+	out, code = runStdin(t, env, "second admin password\n", "user", "create", "--email", "root@example.com", "--admin", "--password-stdin")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "updated root@example.com")
+
+	out, code = run(t, env, "user", "create", "--email", "tech@example.com", "--org", "nowhere")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, `no organization has the slug "nowhere"`)
+
+	out, code = runStdin(t, env, "short\n", "user", "create", "--email", "x@example.com", "--admin", "--password-stdin")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "password must be at least 10 characters")
+
+	out, code = run(t, env, "user", "create", "--email", "invitee@example.com", "--admin")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "invitation link (valid 7 days): ")
+	require.Contains(t, out, "/accept-invite?token=")
+
+	p := start(t, env, "serve", "--roles=api")
+	api{t: t, base: p.url()}.login("root@example.com", "second admin password")
+}
+
+func TestSeedOnAFreshDatabaseAndAgain(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	env := environ(t, e)
+
+	out, code := run(t, env, "seed")
+	require.Equal(t, 0, code, out)
+	for _, want := range []string{"created organization Contoso", "created organization Fabrikam", "created platform admin admin@bifrost.local",
+		"created user tech@contoso.com", "created user tech@fabrikam.com", "created global role Technician"} {
+		require.Contains(t, out, want)
+	}
+	require.Contains(t, out, "bifrost-demo-1234")
+
+	out, code = run(t, env, "seed")
+	require.Equal(t, 0, code, out)
+	require.NotContains(t, out, "created ")
+	require.Equal(t, 10, strings.Count(out, "exists  "), out)
+
+	p := start(t, env, "serve", "--roles=api")
+	tech := api{t: t, base: p.url()}.login("tech@contoso.com", "bifrost-demo-1234")
+	var orgs struct {
+		Items []struct {
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+	tech.must(http.StatusOK, "GET", "/api/organizations", nil, &orgs)
+	require.Len(t, orgs.Items, 1)
+	require.Equal(t, "Contoso", orgs.Items[0].Name)
+}

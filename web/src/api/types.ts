@@ -1,0 +1,27 @@
+// Names for the schemas of the OpenAPI document that pages use.
+import type { Body, Query } from './client';
+import type { components } from './schema';
+
+type Schemas = components['schemas'];
+
+export type Me = Schemas['MeResponse'];
+export type ProvidersResponse = Schemas['ProvidersResponse'];
+export type Provider = Schemas['ProviderInfo'];
+export type Organization = Schemas['Organization'];
+export type User = Schemas['User'];
+export type Role = Schemas['Role'];
+export type RoleMember = Schemas['RoleMember'];
+export type Permission = Schemas['Permission'];
+export type AuditEntry = Schemas['Entry'];
+export type InvitationInfo = Schemas['InvitationInfo'];
+
+export type CreateOrganizationBody = Body<'post', '/api/organizations'>;
+export type UpdateOrganizationBody = Body<'patch', '/api/organizations/{id}'>;
+export type InviteUserBody = Body<'post', '/api/users'>;
+export type UpdateUserBody = Body<'patch', '/api/users/{id}'>;
+export type CreateRoleBody = Body<'post', '/api/roles'>;
+export type UpdateRoleBody = Body<'patch', '/api/roles/{id}'>;
+
+export type OrganizationFilter = Pick<Query<'get', '/api/organizations'>, 'search' | 'active'>;
+export type UserFilter = Pick<Query<'get', '/api/users'>, 'search' | 'active'>;
+export type AuditFilter = Pick<Query<'get', '/api/audit-logs'>, 'action' | 'user_id' | 'since' | 'until'>;
