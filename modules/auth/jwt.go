@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,7 +39,20 @@ type tokenSigner struct {
 	key []byte
 	ttl time.Duration
 	now func() time.Time
+
+	// verified remembers tokens already checked, until they expire: the
+	// same token comes with every request of a session, and checking it
+	// again costs far more than a map lookup.
+	mu       sync.RWMutex
+	verified map[string]verifiedToken
 }
+
+type verifiedToken struct {
+	p   httpx.Principal
+	exp time.Time
+}
+
+const verifiedCacheSize = 10_000
 
 // accessClaims is what an access token says about its holder.
 type accessClaims struct {
@@ -94,6 +108,31 @@ var (
 // "none" and every other algorithm fail), its issuer, audience and times,
 // and returns its holder.
 func (s *tokenSigner) verify(token string) (*httpx.Principal, error) {
+	now := s.now()
+	s.mu.RLock()
+	v, ok := s.verified[token]
+	s.mu.RUnlock()
+	if ok {
+		if now.After(v.exp.Add(30 * time.Second)) {
+			return nil, errTokenExpired
+		}
+		p := v.p
+		return &p, nil
+	}
+	p, exp, err := s.parse(token)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.verified == nil || len(s.verified) >= verifiedCacheSize {
+		s.verified = make(map[string]verifiedToken, 256)
+	}
+	s.verified[token] = verifiedToken{p: *p, exp: exp}
+	s.mu.Unlock()
+	return p, nil
+}
+
+func (s *tokenSigner) parse(token string) (*httpx.Principal, time.Time, error) {
 	t, err := jwt.ParseString(token,
 		jwt.WithKey(jwa.HS256(), s.key),
 		jwt.WithValidate(true),
@@ -106,15 +145,16 @@ func (s *tokenSigner) verify(token string) (*httpx.Principal, error) {
 	)
 	if err != nil {
 		if errors.Is(err, jwt.TokenExpiredError()) {
-			return nil, errTokenExpired
+			return nil, time.Time{}, errTokenExpired
 		}
-		return nil, errTokenInvalid.WithCause(err)
+		return nil, time.Time{}, errTokenInvalid.WithCause(err)
 	}
 	sub, _ := t.Subject()
 	uid, err := uuid.Parse(sub)
 	if err != nil {
-		return nil, errTokenInvalid
+		return nil, time.Time{}, errTokenInvalid
 	}
+	exp, _ := t.Expiration()
 	p := &httpx.Principal{UserID: uid}
 	_ = t.Get("sid", &p.SessionID)
 	_ = t.Get("email", &p.Email)
@@ -124,12 +164,12 @@ func (s *tokenSigner) verify(token string) (*httpx.Principal, error) {
 	if t.Get("org", &org) == nil && org != "" {
 		id, err := uuid.Parse(org)
 		if err != nil {
-			return nil, errTokenInvalid
+			return nil, time.Time{}, errTokenInvalid
 		}
 		p.OrganizationID = &id
 	}
 	if p.SessionID == "" || (!p.IsSuperuser && p.OrganizationID == nil) {
-		return nil, errTokenInvalid
+		return nil, time.Time{}, errTokenInvalid
 	}
-	return p, nil
+	return p, exp, nil
 }

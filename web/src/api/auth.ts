@@ -92,13 +92,9 @@ export function useAcceptInvitation() {
   );
 }
 
-export function useLogout() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (everywhere: boolean) => api.post('/api/auth/logout', { body: everywhere ? { everywhere } : {}, scoped: false }),
-    // Signed out locally even when the server could not be told: the cookies may be gone already.
-    onSettled: () => endSession(qc),
-  });
+/** logout ends the session on the server (everywhere: every session of the user). */
+export function logout(everywhere: boolean): Promise<void> {
+  return api.post('/api/auth/logout', { body: everywhere ? { everywhere } : {}, scoped: false });
 }
 
 export function useInvitation(token: string) {

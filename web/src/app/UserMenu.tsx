@@ -1,14 +1,13 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
-import { useLogout } from '../api/auth';
+import { Link } from 'react-router';
+import { useSignOut } from './auth';
 
 /** UserMenu shows who is signed in, with the way to their account and out. */
 export function UserMenu({ email }: { email: string }) {
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const ref = useRef<HTMLDivElement>(null);
-  const logout = useLogout();
-  const navigate = useNavigate();
+  const logout = useSignOut();
 
   useEffect(() => {
     if (!open) return;
@@ -28,7 +27,7 @@ export function UserMenu({ email }: { email: string }) {
 
   const signOut = () => {
     setOpen(false);
-    logout.mutate(false, { onSettled: () => navigate('/login', { replace: true }) });
+    logout.mutate(false);
   };
 
   return (

@@ -1,7 +1,8 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useSyncExternalStore, type ReactNode } from 'react';
-import { endSession, useMe } from '../api/auth';
-import { onSessionEnded } from '../api/client';
+import { useNavigate } from 'react-router';
+import { endSession, logout, useMe } from '../api/auth';
+import { NetworkError, onSessionEnded } from '../api/client';
 import { getSelectedOrganization, setSelectedOrganization, subscribeSelectedOrganization } from '../api/orgScope';
 import type { Me } from '../api/types';
 
@@ -72,4 +73,24 @@ export function safeRedirect(raw: string | null | undefined): string {
 /** loginPath is /login with a redirect back to the given path. */
 export function loginPath(here: string): string {
   return here === '/' ? '/login?redirect=%2F' : `/login?redirect=${encodeURIComponent(here)}`;
+}
+
+/**
+ * useSignOut ends the session on the server, then goes to /login and forgets the user. Only an
+ * unreachable server keeps the user signed in here: the HttpOnly cookies would still be there.
+ */
+export function useSignOut() {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  return useMutation({
+    mutationFn: async (everywhere: boolean) => {
+      try {
+        await logout(everywhere);
+      } catch (err) {
+        if (err instanceof NetworkError) throw err;
+      }
+      await navigate(everywhere ? '/login?notice=signed_out_everywhere' : '/login', { replace: true });
+      endSession(qc);
+    },
+  });
 }

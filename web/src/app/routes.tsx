@@ -1,19 +1,76 @@
-import type { RouteObject } from 'react-router';
+import { Outlet, type RouteObject } from 'react-router';
+import { AccountPage } from '../pages/AccountPage';
+import { AuditPage } from '../pages/audit/AuditPage';
+import { AcceptInvitePage } from '../pages/auth/AcceptInvitePage';
+import { ForgotPasswordPage } from '../pages/auth/ForgotPasswordPage';
+import { LoginPage } from '../pages/auth/LoginPage';
+import { RegisterPage } from '../pages/auth/RegisterPage';
+import { ResetPasswordPage } from '../pages/auth/ResetPasswordPage';
+import { SetupPage } from '../pages/auth/SetupPage';
+import { VerifyEmailPage } from '../pages/auth/VerifyEmailPage';
+import { HomePage } from '../pages/HomePage';
 import { NotFoundPage } from '../pages/NotFoundPage';
+import { OrganizationsPage } from '../pages/organizations/OrganizationsPage';
+import { RolesPage } from '../pages/roles/RolesPage';
 import { StatusPage } from '../pages/StatusPage';
+import { UsersPage } from '../pages/users/UsersPage';
+import { AuthProvider } from './auth';
+import { AuthLayout } from './AuthLayout';
+import { RequireAdmin, RequireAuth, RequirePermission } from './guards';
 import { Layout } from './Layout';
 import { RouteError } from './RouteError';
+
+function Root() {
+  return (
+    <AuthProvider>
+      <Outlet />
+    </AuthProvider>
+  );
+}
 
 // Front-end routes. The server answers every non-API path with index.html, so any path that
 // matches nothing here lands on NotFoundPage inside the layout.
 export const routes: RouteObject[] = [
   {
-    path: '/',
-    element: <Layout />,
+    element: <Root />,
     errorElement: <RouteError />,
     children: [
-      { index: true, element: <StatusPage /> },
-      { path: '*', element: <NotFoundPage /> },
+      {
+        element: <AuthLayout />,
+        children: [
+          { path: 'login', element: <LoginPage /> },
+          { path: 'setup', element: <SetupPage /> },
+          { path: 'forgot-password', element: <ForgotPasswordPage /> },
+          { path: 'reset-password', element: <ResetPasswordPage /> },
+          { path: 'accept-invite', element: <AcceptInvitePage /> },
+          { path: 'verify-email', element: <VerifyEmailPage /> },
+          { path: 'register', element: <RegisterPage /> },
+        ],
+      },
+      {
+        path: '/',
+        element: <Layout />,
+        children: [
+          { path: 'status', element: <StatusPage /> },
+          {
+            element: <RequireAuth />,
+            children: [
+              { index: true, element: <HomePage /> },
+              { path: 'account', element: <AccountPage /> },
+              { element: <RequireAdmin />, children: [{ path: 'organizations', element: <OrganizationsPage /> }] },
+              {
+                element: <RequirePermission permission="users.manage" />,
+                children: [
+                  { path: 'users', element: <UsersPage /> },
+                  { path: 'roles', element: <RolesPage /> },
+                ],
+              },
+              { element: <RequirePermission permission="audit.view" />, children: [{ path: 'audit', element: <AuditPage /> }] },
+            ],
+          },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
     ],
   },
 ];
