@@ -11,6 +11,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -31,16 +33,24 @@ import (
 )
 
 var (
-	bin      = flag.String("bin", "bin/bifrost", "bifrost binary to measure")
-	runs     = flag.Int("runs", 10, "start-ups to measure per configuration")
-	idle     = flag.Duration("idle", 3*time.Second, "how long a process idles before its memory is read")
-	requests = flag.Int("requests", 2000, "sequential requests per probe latency measurement")
-	pgURL    = flag.String("database", "postgres://postgres@127.0.0.1:5432/bifrost_bench?sslmode=disable", "database the processes use (created and dropped)")
-	mqURL    = flag.String("rabbitmq", "amqp://guest:guest@127.0.0.1:5672/", "RabbitMQ URL")
-	redisURL = flag.String("redis", "redis://127.0.0.1:6379/0", "Redis URL")
+	bin              = flag.String("bin", "bin/bifrost", "bifrost binary to measure")
+	runs             = flag.Int("runs", 10, "start-ups to measure per configuration")
+	idle             = flag.Duration("idle", 3*time.Second, "how long a process idles before its memory is read")
+	requests         = flag.Int("requests", 2000, "sequential requests per probe latency measurement")
+	loginClients     = flag.Int("login-clients", 4, "concurrent clients in the login benchmark")
+	loginFor         = flag.Duration("login-for", 10*time.Second, "how long the login benchmark runs")
+	argonMemory      = flag.Int("argon2-memory-kib", 64*1024, "argon2id memory of the measured server (the production default)")
+	argonIterations  = flag.Int("argon2-iterations", 3, "argon2id iterations")
+	argonParallelism = flag.Int("argon2-parallelism", 2, "argon2id parallelism")
+	pgURL            = flag.String("database", "postgres://postgres@127.0.0.1:5432/bifrost_bench?sslmode=disable", "database the processes use (created and dropped)")
+	mqURL            = flag.String("rabbitmq", "amqp://guest:guest@127.0.0.1:5672/", "RabbitMQ URL")
+	redisURL         = flag.String("redis", "redis://127.0.0.1:6379/0", "Redis URL")
 )
 
-const prefix = "bench."
+const (
+	prefix        = "bench."
+	benchPassword = "a benchmark password"
+)
 
 func main() {
 	flag.Parse()
@@ -87,19 +97,40 @@ func run() error {
 			result{fmt.Sprintf("idle RSS after %s, serve --roles=%s", *idle, roles), "MiB", rss})
 	}
 
+	create := exec.Command(*bin, "user", "create", "--email", "bench@example.com", "--admin", "--password-stdin")
+	create.Env = env()
+	create.Stdin = strings.NewReader(benchPassword + "\n")
+	if out, err := create.CombinedOutput(); err != nil {
+		return fmt.Errorf("user create: %v\n%s", err, out)
+	}
 	p, base, err := spawn("api")
 	if err != nil {
 		return err
 	}
+	defer stop(p)
 	for _, path := range []string{"/health", "/ready", "/api/openapi.json"} {
-		lat, err := latency(base + path)
+		lat, err := latency(base+path, "")
 		if err != nil {
-			stop(p)
 			return err
 		}
 		results = append(results, result{fmt.Sprintf("GET %s, %d sequential requests", path, *requests), "ms", lat})
 	}
-	stop(p)
+	token, err := login(base)
+	if err != nil {
+		return err
+	}
+	lat, err := latency(base+"/api/permissions", token)
+	if err != nil {
+		return err
+	}
+	results = append(results, result{fmt.Sprintf("GET /api/permissions with a bearer token, %d sequential requests", *requests), "ms", lat})
+	rate, logins, err := loginThroughput(base)
+	if err != nil {
+		return err
+	}
+	results = append(results,
+		result{fmt.Sprintf("POST /api/auth/login, %d clients for %s (argon2id m=%d MiB, t=%d, p=%d)", *loginClients, *loginFor, *argonMemory/1024, *argonIterations, *argonParallelism), "ms", logins},
+		result{"login throughput", "logins/s", []float64{rate}})
 
 	fmt.Printf("bifrost %s on %s/%s, %d CPUs, %s\n\n", version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
 	fmt.Println("| measurement | unit | n | min | median | p90 | max |")
@@ -150,6 +181,10 @@ func env() []string {
 		"BIFROST_DATA_DIR="+os.TempDir()+"/bifrost-bench",
 		"BIFROST_HTTP_ADDR=127.0.0.1:0",
 		"BIFROST_LOG_LEVEL=info",
+		"BIFROST_AUTH_LOGIN_ATTEMPTS_PER_ADDRESS=100000000",
+		fmt.Sprintf("BIFROST_AUTH_ARGON2_MEMORY_KIB=%d", *argonMemory),
+		fmt.Sprintf("BIFROST_AUTH_ARGON2_ITERATIONS=%d", *argonIterations),
+		fmt.Sprintf("BIFROST_AUTH_ARGON2_PARALLELISM=%d", *argonParallelism),
 	)
 }
 
@@ -226,12 +261,16 @@ func rss(pid int) int64 {
 	return 0
 }
 
-func latency(url string) ([]float64, error) {
+func latency(url, bearer string) ([]float64, error) {
 	client := &http.Client{Timeout: 5 * time.Second}
 	out := make([]float64, 0, *requests)
 	for i := 0; i < *requests; i++ {
 		t := time.Now()
-		resp, err := client.Get(url)
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		resp, err := client.Do(req)
 		if err != nil {
 			return nil, err
 		}
@@ -243,6 +282,50 @@ func latency(url string) ([]float64, error) {
 		out = append(out, float64(time.Since(t).Microseconds())/1000)
 	}
 	return out, nil
+}
+
+func login(base string) (string, error) {
+	body := `{"email":"bench@example.com","password":"` + benchPassword + `"}`
+	resp, err := http.Post(base+"/api/auth/login", "application/json", strings.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var tk struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tk); err != nil || tk.AccessToken == "" {
+		return "", fmt.Errorf("login: status %d", resp.StatusCode)
+	}
+	return tk.AccessToken, nil
+}
+
+// loginThroughput runs concurrent clients signing in for a while.
+func loginThroughput(base string) (float64, []float64, error) {
+	var mu sync.Mutex
+	var lat []float64
+	var firstErr error
+	end := time.Now().Add(*loginFor)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < *loginClients; i++ {
+		wg.Go(func() {
+			for time.Now().Before(end) {
+				t := time.Now()
+				if _, err := login(base); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				mu.Lock()
+				lat = append(lat, float64(time.Since(t).Microseconds())/1000)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return float64(len(lat)) / time.Since(start).Seconds(), lat, firstErr
 }
 
 func stop(cmd *exec.Cmd) {
