@@ -1,8 +1,8 @@
 import { expect, test } from './fixtures';
 
 test.describe('web UI served by bifrost', () => {
-  test('status page shows every component ok', async ({ page, consoleErrors }) => {
-    await page.goto('/');
+  test('the public status page shows every component ok', async ({ page, consoleErrors }) => {
+    await page.goto('/status');
 
     await expect(page.getByRole('heading', { level: 1, name: 'Bifrost' })).toBeVisible();
     await expect(page.getByText('Automation platform for MSPs')).toBeVisible();
@@ -15,6 +15,7 @@ test.describe('web UI served by bifrost', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  // Unknown front-end routes are public: the not-found page needs no account.
   test('a deep front-end route serves the app with its not-found page', async ({ page, request, consoleErrors }) => {
     const res = await request.get('/some/front-end/route');
     expect(res.status()).toBe(200);

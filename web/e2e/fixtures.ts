@@ -1,21 +1,31 @@
-import { test as base, type ConsoleMessage } from '@playwright/test';
+import { test as base, type ConsoleMessage, type Page } from '@playwright/test';
+
+/** serverURL is the address of the server global setup started (or the Go test did). */
+export function serverURL(): string {
+  const url = process.env.BIFROST_E2E_BASE_URL;
+  if (!url) throw new Error('BIFROST_E2E_BASE_URL is unset: run through `npm run e2e` so global setup starts the server');
+  return url;
+}
+
+/** collectConsoleErrors gathers a page's console errors and uncaught exceptions. */
+export function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg: ConsoleMessage) => {
+    if (msg.type() === 'error') errors.push(`${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+  return errors;
+}
 
 /** test is Playwright's test with baseURL pointing at the server global setup started. */
 export const test = base.extend<{ consoleErrors: string[] }>({
   baseURL: async ({}, use) => {
-    const url = process.env.BIFROST_E2E_BASE_URL;
-    if (!url) throw new Error('BIFROST_E2E_BASE_URL is unset: run through `npm run e2e` so global setup starts the server');
-    await use(url);
+    await use(serverURL());
   },
 
   // Collects console errors and uncaught exceptions (CSP violations show up here too).
   consoleErrors: async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on('console', (msg: ConsoleMessage) => {
-      if (msg.type() === 'error') errors.push(`${msg.text()} (${msg.location().url})`);
-    });
-    page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
-    await use(errors);
+    await use(collectConsoleErrors(page));
   },
 });
 

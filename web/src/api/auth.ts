@@ -1,6 +1,6 @@
 // Queries and mutations of /api/auth: the signed-in user, sign-in methods and account links.
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { ApiError, api, type Body } from './client';
+import { ApiError, api, hasSessionCookie, type Body } from './client';
 import { setSelectedOrganization } from './orgScope';
 import type { Me } from './types';
 
@@ -10,6 +10,8 @@ const setupKey = ['auth', 'setup'] as const;
 
 /** fetchMe reads the signed-in user; null when nobody is signed in. */
 export async function fetchMe(signal?: AbortSignal): Promise<Me | null> {
+  // No session cookie, no session: skip a request that could only answer 401.
+  if (!hasSessionCookie()) return null;
   try {
     // Never scoped: /me describes the user, and a stale choice must not make it fail.
     return await api.get('/api/auth/me', { signal, scoped: false });

@@ -82,6 +82,14 @@ export function readCookie(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * hasSessionCookie says whether the browser may hold a session: the CSRF cookie lives exactly as
+ * long as the session's refresh cookie, and it is the only one scripts can see.
+ */
+export function hasSessionCookie(): boolean {
+  return readCookie(CSRF_COOKIE) !== undefined;
+}
+
 let sessionEndedHandler: () => void = redirectToLogin;
 
 function redirectToLogin() {
@@ -111,7 +119,7 @@ function shouldRefresh(err: ApiError): boolean {
   if (REFRESHABLE.has(err.code)) return true;
   // The access cookie lapses a minute after its token, the refresh and CSRF cookies only when the
   // session does: no access cookie but a CSRF cookie is a session the refresh cookie can resume.
-  return err.code === 'auth.unauthenticated' && readCookie(CSRF_COOKIE) !== undefined;
+  return err.code === 'auth.unauthenticated' && hasSessionCookie();
 }
 
 // Refresh tokens rotate and a reused one ends the whole session, so concurrent 401s must share

@@ -55,9 +55,13 @@ export async function toApiError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, res.statusText || `HTTP ${res.status}`);
 }
 
-/** fieldError returns the server's message for one form field, capitalised for display. */
-export function fieldError(err: unknown, field: string): string | undefined {
+/**
+ * fieldError returns the server's message for one form field, capitalised for display. codes are
+ * problem codes that concern this field though the server names no field (e.g. a 409 slug_taken).
+ */
+export function fieldError(err: unknown, field: string, ...codes: string[]): string | undefined {
   if (!(err instanceof ApiError)) return undefined;
+  if (codes.includes(err.code)) return err.detail;
   const msg = err.fields[field];
   return msg ? msg.charAt(0).toUpperCase() + msg.slice(1) : undefined;
 }

@@ -35,7 +35,10 @@ function useInvalidateRoles() {
 export function useCreateRole() {
   const invalidate = useInvalidateRoles();
   return useMutation({
-    mutationFn: (body: CreateRoleBody) => api.post('/api/roles', { body }),
+    // Admins name the role's organization explicitly (none: a global role), so the switcher's
+    // choice must not be sent: with it, the server would make every new role that organization's.
+    mutationFn: ({ body, explicitScope }: { body: CreateRoleBody; explicitScope: boolean }) =>
+      api.post('/api/roles', { body, scoped: !explicitScope }),
     onSuccess: invalidate,
   });
 }

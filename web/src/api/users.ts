@@ -33,7 +33,10 @@ function useInvalidateUsers() {
 export function useInviteUser() {
   const invalidate = useInvalidateUsers();
   return useMutation({
-    mutationFn: (body: InviteUserBody) => api.post('/api/users', { body }),
+    // An admin names the organization (or makes a platform admin) explicitly, so the request
+    // need not carry the switcher's choice, which the server requires to match.
+    mutationFn: (body: InviteUserBody) =>
+      api.post('/api/users', { body, scoped: body.organization_id === undefined && !body.is_superuser }),
     onSuccess: invalidate,
   });
 }

@@ -13,7 +13,7 @@ export function RouteError() {
           <h1>Something went wrong</h1>
           <p className="muted">{message}</p>
           <p>
-            <Link to="/">Back to the status page</Link>
+            <Link to="/">Back to the home page</Link>
           </p>
         </section>
       </main>

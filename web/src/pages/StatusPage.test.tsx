@@ -1,6 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { jsonResponse, renderApp } from '../test/render';
+import { jsonResponse, problem, renderApp } from '../test/render';
 
 const allOk = {
   status: 'ok',
@@ -22,8 +22,11 @@ const redisDown = {
   },
 };
 
+// The page is public: nobody is signed in, and every other request gets impl's answer.
 function mockFetch(impl: () => Promise<Response>) {
-  const fetchMock = vi.fn(impl);
+  const fetchMock = vi.fn((input: RequestInfo | URL) =>
+    String(input) === '/api/auth/me' ? Promise.resolve(problem(401, 'auth.unauthenticated', 'Sign in.')) : impl(),
+  );
   vi.stubGlobal('fetch', fetchMock);
   return fetchMock;
 }
@@ -31,7 +34,7 @@ function mockFetch(impl: () => Promise<Response>) {
 describe('StatusPage', () => {
   it('shows the product name and subtitle', async () => {
     mockFetch(async () => jsonResponse(allOk));
-    renderApp('/');
+    renderApp('/status');
     expect(screen.getByRole('heading', { level: 1, name: 'Bifrost' })).toBeTruthy();
     expect(screen.getByText('Automation platform for MSPs')).toBeTruthy();
     await screen.findByText('All systems operational');
@@ -39,7 +42,7 @@ describe('StatusPage', () => {
 
   it('shows every component ok when /ready answers 200', async () => {
     const fetchMock = mockFetch(async () => jsonResponse(allOk));
-    renderApp('/');
+    renderApp('/status');
 
     const overall = await screen.findByTestId('overall-status');
     await vi.waitFor(() => expect(overall.textContent).toBe('All systems operational'));
@@ -55,7 +58,7 @@ describe('StatusPage', () => {
 
   it('reads the body of a 503 and shows the degraded component', async () => {
     mockFetch(async () => jsonResponse(redisDown, 503));
-    renderApp('/');
+    renderApp('/status');
 
     await screen.findByText('Degraded');
     expect(screen.getByTestId('overall-status').textContent).toBe('Degraded');
@@ -70,7 +73,7 @@ describe('StatusPage', () => {
     mockFetch(async () => {
       throw new TypeError('Failed to fetch');
     });
-    renderApp('/');
+    renderApp('/status');
 
     await screen.findByText(/Cannot reach the Bifrost server/, undefined, { timeout: 3000 });
     expect(screen.getByTestId('overall-status').textContent).toBe('Unreachable');
@@ -79,7 +82,7 @@ describe('StatusPage', () => {
 
   it('treats a bad gateway as an unreachable server', async () => {
     mockFetch(async () => new Response('bad gateway', { status: 502 }));
-    renderApp('/');
+    renderApp('/status');
 
     await screen.findByText(/Cannot reach the Bifrost server/, undefined, { timeout: 3000 });
   });
@@ -91,7 +94,7 @@ describe('StatusPage', () => {
         headers: { 'Content-Type': 'application/problem+json' },
       }),
     );
-    renderApp('/');
+    renderApp('/status');
 
     const alert = await screen.findByTestId('status-error', undefined, { timeout: 3000 });
     expect(alert.textContent).toContain('HTTP 500 internal error');
@@ -107,5 +110,8 @@ describe('routing', () => {
     expect(screen.getByRole('heading', { name: 'Page not found' })).toBeTruthy();
     expect(screen.getByText('/some/front-end/route')).toBeTruthy();
     expect(screen.getByRole('navigation', { name: 'Main' }).textContent).toContain('Bifrost');
+    // Signed out: the public links and a way to sign in, nothing that needs an account.
+    expect(await screen.findByRole('link', { name: 'Sign in' })).toBeTruthy();
+    expect(screen.queryByRole('link', { name: 'Users' })).toBeNull();
   });
 });
