@@ -1,3 +1,4 @@
+import { setDefaultMailDir } from './mail';
 import { startBifrost } from './server';
 
 // Carries the server address to the workers; fixtures.ts reads it as baseURL.
@@ -12,6 +13,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
   const server = await startBifrost();
   process.env[BASE_URL_ENV] = server.baseURL;
+  setDefaultMailDir(server.mailDir);
   return async () => {
     await server.stop();
   };

@@ -122,7 +122,7 @@ test.describe('identity journey', () => {
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId('home-organization')).toHaveText(ORG.name);
     const nav = page.getByRole('navigation', { name: 'Main' });
-    await expect(nav.getByRole('link', { name: 'Home' })).toBeVisible();
+    await expect(nav.getByRole('link', { name: 'Home', exact: true })).toBeVisible();
     await expect(nav.getByRole('link', { name: 'Organizations' }), 'organization users get no Organizations link').toHaveCount(0);
     await expect(page.getByTestId('org-switcher'), 'organization users get no organization switcher').toHaveCount(0);
 

@@ -15,6 +15,11 @@ export interface Mail {
   text: string;
 }
 
+/** setDefaultMailDir points the helpers at dir unless the environment names a folder (npm run e2e). */
+export function setDefaultMailDir(dir: string): void {
+  process.env[MAIL_DIR_ENV] ??= dir;
+}
+
 function mailDir(): string {
   const dir = process.env[MAIL_DIR_ENV];
   if (!dir) {

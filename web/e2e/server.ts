@@ -14,6 +14,8 @@ const OUTPUT_TAIL_BYTES = 16 * 1024;
 /** RunningServer is a started `bifrost serve` and the way to stop it. */
 export interface RunningServer {
   baseURL: string;
+  /** Where the server writes mail as .eml files (mail.smtp_url unset). */
+  mailDir: string;
   stop: () => Promise<void>;
 }
 
@@ -34,7 +36,7 @@ export async function startBifrost(): Promise<RunningServer> {
   // Values already in the environment win, so CI can point the suite at other servers.
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The suite's own settings share the BIFROST_ prefix but mean nothing to the server.
-  for (const own of ['BIFROST_BIN', 'BIFROST_E2E_VERBOSE', 'BIFROST_E2E_BASE_URL', 'BIFROST_DEV_API']) delete env[own];
+  for (const own of ['BIFROST_BIN', 'BIFROST_E2E_VERBOSE', 'BIFROST_E2E_BASE_URL', 'BIFROST_E2E_MAIL_DIR', 'BIFROST_DEV_API']) delete env[own];
   const setDefault = async (name: string, value: () => string | Promise<string>) => {
     if (!env[name]) env[name] = await value();
   };
@@ -76,7 +78,7 @@ export async function startBifrost(): Promise<RunningServer> {
     const msg = err instanceof Error ? err.message : String(err);
     throw new Error(`${msg}\n--- ${bin} serve output (tail) ---\n${output.text() || '(no output)'}`);
   }
-  return { baseURL, stop };
+  return { baseURL, mailDir: path.join(env.BIFROST_DATA_DIR!, 'mail'), stop };
 }
 
 /** freePort asks the kernel for a port that nothing listens on right now. */

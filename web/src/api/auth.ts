@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { ApiError, api, hasSessionCookie, type Body } from './client';
 import { setSelectedOrganization } from './orgScope';
-import type { Me } from './types';
+import type { Me, ProvidersResponse } from './types';
 
 export const meKey = ['auth', 'me'] as const;
 const providersKey = ['auth', 'providers'] as const;
@@ -58,8 +58,9 @@ export function useSetupStatus() {
 export async function startSession(qc: QueryClient): Promise<Me | null> {
   setSelectedOrganization(null);
   qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' });
+  // Someone is signed in, so the server has an account: setup is over.
   qc.setQueryData(setupKey, { needed: false });
-  void qc.invalidateQueries({ queryKey: providersKey });
+  qc.setQueryData<ProvidersResponse>(providersKey, (old) => old && { ...old, setup_needed: false });
   return qc.fetchQuery({ ...meQuery, staleTime: 0 });
 }
 

@@ -25,10 +25,7 @@ export function UserMenu({ email }: { email: string }) {
     };
   }, [open]);
 
-  const signOut = () => {
-    setOpen(false);
-    logout.mutate(false);
-  };
+  const signOut = () => logout.mutate(false);
 
   return (
     <div className="user-menu" ref={ref}>
@@ -53,9 +50,14 @@ export function UserMenu({ email }: { email: string }) {
           </li>
           <li>
             <button type="button" onClick={signOut} disabled={logout.isPending}>
-              Log out
+              {logout.isPending ? 'Logging out…' : 'Log out'}
             </button>
           </li>
+          {logout.isError ? (
+            <li className="user-menu-error" role="alert">
+              Cannot reach the server: you are still signed in.
+            </li>
+          ) : null}
         </ul>
       ) : null}
     </div>

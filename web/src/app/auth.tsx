@@ -89,7 +89,9 @@ export function useSignOut() {
       } catch (err) {
         if (err instanceof NetworkError) throw err;
       }
-      await navigate(everywhere ? '/login?notice=signed_out_everywhere' : '/login', { replace: true });
+      // Leave the guarded page first, committed at once: forgetting the user while it is still
+      // on screen would make its guard send them to /login?redirect=<that page>.
+      await navigate(everywhere ? '/login?notice=signed_out_everywhere' : '/login', { replace: true, flushSync: true });
       endSession(qc);
     },
   });

@@ -1,6 +1,6 @@
-import { screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { jsonResponse, meResponse, mockServer, problem, renderApp, setCookie, signedOut } from '../test/render';
+import { jsonResponse, meResponse, mockServer, noContent, problem, renderApp, setCookie, signedOut } from '../test/render';
 
 const providers = { items: [], registration: 'invite_only', setup_needed: false };
 const emptyPage = () => jsonResponse({ items: [], next_cursor: null });
@@ -76,5 +76,22 @@ describe('route guards', () => {
     expect(router.state.location.pathname).toBe('/login');
     expect(new URLSearchParams(router.state.location.search).get('redirect')).toBe('/account');
     await vi.waitFor(() => expect(seen.filter((r) => r.path === '/api/auth/refresh')).toHaveLength(1));
+  });
+
+  it('signs out to a plain /login, without a way back to the page left', async () => {
+    setCookie('bifrost_csrf', 'tok');
+    const { seen } = mockServer({
+      'GET /api/auth/me': () => jsonResponse(meResponse()),
+      'POST /api/auth/logout': () => noContent(),
+      'GET /api/auth/providers': () => jsonResponse(providers),
+    });
+    const { router } = renderApp('/account');
+
+    fireEvent.click(await screen.findByTestId('user-menu'));
+    fireEvent.click(screen.getByRole('button', { name: 'Log out' }));
+
+    await screen.findByRole('button', { name: 'Sign in' });
+    expect(router.state.location.pathname + router.state.location.search).toBe('/login');
+    expect(seen.find((r) => r.path === '/api/auth/logout')?.headers['X-CSRF-Token']).toBe('tok');
   });
 });

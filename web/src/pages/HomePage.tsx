@@ -1,11 +1,15 @@
 import { Link } from 'react-router';
-import { useAuth } from '../app/auth';
+import { useOrganizationNames } from '../api/organizations';
+import { useAuth, useSelectedOrganization } from '../app/auth';
 import { StatusCard } from '../components/StatusCard';
 
 /** HomePage greets the signed-in user, says where they work, and shows the system status. */
 export function HomePage() {
   const { user, isAdmin, can } = useAuth();
+  const selected = useSelectedOrganization();
+  const orgNames = useOrganizationNames(isAdmin);
   if (!user) return null;
+  const scope = selected ? `${orgNames.get(selected) ?? 'One organization'} (chosen in the header)` : 'All organizations';
   const name = user.name || user.email;
   return (
     <>
@@ -23,8 +27,8 @@ export function HomePage() {
             <dd>{user.email}</dd>
           </div>
           <div>
-            <dt>Organization</dt>
-            <dd>{user.organization ? user.organization.name : isAdmin ? 'All organizations (platform admin)' : '—'}</dd>
+            <dt>{isAdmin ? 'Acting on' : 'Organization'}</dt>
+            <dd>{isAdmin ? scope : (user.organization?.name ?? '—')}</dd>
           </div>
           {!isAdmin ? (
             <div>

@@ -11,10 +11,11 @@ import { Loading } from '../../components/Loading';
 export function SetupPage() {
   const status = useSetupStatus();
   const setup = useSetup();
-  const { user } = useAuth();
+  const { user, loading } = useAuth();
   const navigate = useNavigate();
 
-  if (status.isPending) return <Loading />;
+  // Both answers decide where a finished setup sends people: home when signed in, else /login.
+  if (status.isPending || loading) return <Loading />;
   if (status.data && !status.data.needed && !setup.isPending) return <Navigate replace to={user ? '/' : '/login'} />;
   const err = setup.error;
 

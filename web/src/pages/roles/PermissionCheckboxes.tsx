@@ -1,5 +1,6 @@
 import { usePermissions } from '../../api/roles';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { CheckboxField } from '../../components/Field';
 import { Loading } from '../../components/Loading';
 
 interface PermissionCheckboxesProps {
@@ -19,13 +20,15 @@ export function PermissionCheckboxes({ selected, onChange, disabled, error }: Pe
       {perms.isPending ? <Loading /> : null}
       {perms.isError ? <ErrorAlert error={perms.error} /> : null}
       {(perms.data?.items ?? []).map((p) => (
-        <label key={p.name} className="check">
-          <input type="checkbox" name="permissions" value={p.name} checked={selected.includes(p.name)} onChange={(e) => toggle(p.name, e.target.checked)} />
-          <span>
-            <code>{p.name}</code>
-            <span className="check-hint">{p.description}</span>
-          </span>
-        </label>
+        <CheckboxField
+          key={p.name}
+          label={<code>{p.name}</code>}
+          hint={p.description}
+          name="permissions"
+          value={p.name}
+          checked={selected.includes(p.name)}
+          onChange={(e) => toggle(p.name, e.target.checked)}
+        />
       ))}
       {error ? (
         <p id="permission-checkboxes-error" className="field-error">

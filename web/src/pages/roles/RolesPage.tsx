@@ -14,13 +14,14 @@ type Open = { kind: 'create' } | { kind: 'edit' | 'members' | 'delete'; role: Ro
 
 /** RolesPage lists roles (the organization's and the global ones) and manages them and their members. */
 export function RolesPage() {
-  const { isAdmin } = useAuth();
+  const { user, isAdmin } = useAuth();
   const roles = useRoles();
   const orgNames = useOrganizationNames(isAdmin);
   const [open, setOpen] = useState<Open>(null);
   const items = roles.data?.items ?? [];
   // Organization users see global roles but only platform admins change them.
   const editable = (r: Role) => isAdmin || !!r.organization_id;
+  const orgName = (id: string) => orgNames.get(id) ?? (user?.organization?.id === id ? user.organization.name : 'One organization');
 
   return (
     <>
@@ -58,7 +59,7 @@ export function RolesPage() {
                       <div className="cell-strong">{r.name}</div>
                       {r.description ? <div className="muted small">{r.description}</div> : null}
                     </td>
-                    <td>{r.organization_id ? (orgNames.get(r.organization_id) ?? 'This organization') : <Pill tone="info">Global</Pill>}</td>
+                    <td>{r.organization_id ? orgName(r.organization_id) : <Pill tone="info">Global</Pill>}</td>
                     <td className="small">{r.permissions.length ? r.permissions.join(', ') : <span className="muted">None</span>}</td>
                     <td className="cell-actions">
                       <button type="button" className="btn btn-small" onClick={() => setOpen({ kind: 'edit', role: r })} aria-label={`${editable(r) ? 'Edit' : 'View'} ${r.name}`}>

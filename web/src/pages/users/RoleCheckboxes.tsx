@@ -1,4 +1,5 @@
 import type { Role } from '../../api/types';
+import { CheckboxField } from '../../components/Field';
 
 interface RoleCheckboxesProps {
   roles: Role[];
@@ -24,14 +25,13 @@ export function RoleCheckboxes({ roles, organizationId, selected, onChange, erro
       <legend>Roles</legend>
       {usable.length === 0 ? <p className="muted small">No roles exist for this organization yet.</p> : null}
       {usable.map((r) => (
-        <label key={r.id} className="check">
-          <input type="checkbox" checked={selected.includes(r.id)} onChange={(e) => toggle(r.id, e.target.checked)} />
-          <span>
-            {r.name}
-            {r.organization_id ? null : <span className="muted small"> · global</span>}
-            {r.description ? <span className="check-hint">{r.description}</span> : null}
-          </span>
-        </label>
+        <CheckboxField
+          key={r.id}
+          label={r.organization_id ? r.name : `${r.name} (global)`}
+          hint={r.description || undefined}
+          checked={selected.includes(r.id)}
+          onChange={(e) => toggle(r.id, e.target.checked)}
+        />
       ))}
       {error ? (
         <p id="role-checkboxes-error" className="field-error">
