@@ -67,7 +67,10 @@ func (m *Module) principal(token, method string) (*httpx.Principal, error) {
 
 func (m *Module) setSessionCookies(c *echo.Context, s *Session) {
 	refreshAge := int(m.cfg.RefreshTokenTTL.D().Seconds())
-	c.SetCookie(&http.Cookie{Name: CookieAccess, Value: s.AccessToken, Path: "/", MaxAge: int(time.Until(s.ExpiresAt).Seconds()) + 60,
+	// The access cookie outlives its token on purpose: an expired token
+	// gets auth.token_expired, which tells the web UI to refresh, where a
+	// missing cookie would look like a signed-out browser.
+	c.SetCookie(&http.Cookie{Name: CookieAccess, Value: s.AccessToken, Path: "/", MaxAge: refreshAge,
 		HttpOnly: true, Secure: m.secure, SameSite: http.SameSiteLaxMode})
 	c.SetCookie(&http.Cookie{Name: CookieRefresh, Value: s.RefreshToken, Path: refreshPath, MaxAge: refreshAge,
 		HttpOnly: true, Secure: m.secure, SameSite: http.SameSiteLaxMode})
@@ -216,7 +219,7 @@ func (m *Module) authRoutes(api *httpx.API) {
 	api.Add(httpx.Route{Method: http.MethodPost, Path: "/api/auth/refresh", OperationID: "refreshSession", Tags: tag, Public: true,
 		Summary:     "Exchange a refresh token for new tokens",
 		Description: "Rotates the refresh token. Presenting a refresh token that was already used ends its whole session.",
-		Input:       RefreshRequest{}, Output: TokenResponse{}, Errors: []int{http.StatusUnauthorized},
+		Input:       RefreshRequest{}, OptionalBody: true, Output: TokenResponse{}, Errors: []int{http.StatusUnauthorized},
 		Handler: func(c *echo.Context) error {
 			var in RefreshRequest
 			if c.Request().ContentLength != 0 {
@@ -249,7 +252,7 @@ func (m *Module) authRoutes(api *httpx.API) {
 		}})
 	api.Add(httpx.Route{Method: http.MethodPost, Path: "/api/auth/logout", OperationID: "logout", Tags: tag, Public: true, OptionalAuth: true,
 		Summary: "End the session (or every session with everywhere=true)",
-		Input:   LogoutRequest{},
+		Input:   LogoutRequest{}, OptionalBody: true,
 		Handler: func(c *echo.Context) error {
 			var in LogoutRequest
 			if c.Request().ContentLength != 0 {

@@ -223,3 +223,23 @@ func TestUserCreateAndSeedAreIdempotent(t *testing.T) {
 	require.Equal(t, "Contoso", me.Organization.Name)
 
 }
+
+func TestConflictsNameTheirField(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	admin := a.setup()
+	org := a.org(admin, "Contoso", "contoso.com")
+	r := admin.do("POST", "/api/organizations", map[string]string{"name": "Contoso"})
+	require.Equal(t, http.StatusConflict, r.Status)
+	require.Equal(t, "slug", r.problem(t).Errors[0].Field)
+	r = admin.do("POST", "/api/organizations", map[string]string{"name": "Other", "email_domain": "contoso.com"})
+	require.Equal(t, "email_domain", r.problem(t).Errors[0].Field)
+	r = admin.do("POST", "/api/users", map[string]any{"email": "admin@example.com", "organization_id": org})
+	require.Equal(t, http.StatusConflict, r.Status)
+	require.Equal(t, "email", r.problem(t).Errors[0].Field)
+
+	require.Equal(t, http.StatusCreated, admin.do("POST", "/api/roles", map[string]any{"name": "Reader", "permissions": []string{}}).Status)
+	r = admin.do("POST", "/api/roles", map[string]any{"name": "reader", "permissions": []string{}, "organization_id": org})
+	require.Equal(t, http.StatusConflict, r.Status, "an organization role cannot share a global role's name")
+	require.Equal(t, "name", r.problem(t).Errors[0].Field)
+}

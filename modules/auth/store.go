@@ -16,7 +16,8 @@ import (
 
 var (
 	errUserNotFound = errs.NotFound("users.not_found", "No user has this id.")
-	errEmailTaken   = errs.Conflict("users.email_taken", "A user with this email exists.")
+	errEmailTaken   = errs.Conflict("users.email_taken", "A user with this email exists.").
+			WithFields(errs.FieldError{Field: "email", Code: "taken", Message: "has an account already"})
 )
 
 type store struct {

@@ -371,6 +371,9 @@ func (m *Module) CreateRole(ctx context.Context, in RoleInput) (*Role, error) {
 	if err := validateRole(r, in); err != nil {
 		return nil, err
 	}
+	if err := m.checkGlobalName(ctx, r); err != nil {
+		return nil, err
+	}
 	if err := m.store.insertRole(ctx, m.store.db, r); err != nil {
 		return nil, err
 	}
@@ -378,6 +381,26 @@ func (m *Module) CreateRole(ctx context.Context, in RoleInput) (*Role, error) {
 		Details: map[string]any{"name": r.Name, "permissions": r.Permissions}})
 	out := toRole(r)
 	return &out, nil
+}
+
+// checkGlobalName keeps an organization's role from taking the name of a
+// global role: both show in the organization's list, and two roles with one
+// name cannot be told apart there.
+func (m *Module) checkGlobalName(ctx context.Context, r *role) error {
+	if r.OrganizationID == nil {
+		return nil
+	}
+	g, err := m.store.roleByName(ctx, nil, r.Name)
+	if errs.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if g.ID != r.ID {
+		return errRoleNameTaken
+	}
+	return nil
 }
 
 // visibleRole returns a role the request may see: its organization's roles
@@ -417,6 +440,9 @@ func (m *Module) UpdateRole(ctx context.Context, id uuid.UUID, in RoleInput) (*R
 		return nil, err
 	}
 	if err := validateRole(r, in); err != nil {
+		return nil, err
+	}
+	if err := m.checkGlobalName(ctx, r); err != nil {
 		return nil, err
 	}
 	if err := m.store.updateRole(ctx, m.store.db, r); err != nil {

@@ -13,11 +13,14 @@ import (
 )
 
 var (
-	errOrgNotFound   = errs.NotFound("organizations.not_found", "No organization has this id.")
-	errSlugTaken     = errs.Conflict("organizations.slug_taken", "Another organization has this slug.")
-	errDomainTaken   = errs.Conflict("organizations.email_domain_taken", "Another organization has this email domain.")
+	errOrgNotFound = errs.NotFound("organizations.not_found", "No organization has this id.")
+	errSlugTaken   = errs.Conflict("organizations.slug_taken", "Another organization has this slug.").
+			WithFields(errs.FieldError{Field: "slug", Code: "taken", Message: "is used by another organization"})
+	errDomainTaken = errs.Conflict("organizations.email_domain_taken", "Another organization has this email domain.").
+			WithFields(errs.FieldError{Field: "email_domain", Code: "taken", Message: "is used by another organization"})
 	errRoleNotFound  = errs.NotFound("roles.not_found", "No role has this id.")
-	errRoleNameTaken = errs.Conflict("roles.name_taken", "A role with this name exists.")
+	errRoleNameTaken = errs.Conflict("roles.name_taken", "A role with this name exists.").
+				WithFields(errs.FieldError{Field: "name", Code: "taken", Message: "is used by another role"})
 )
 
 type store struct {

@@ -35,6 +35,8 @@ type Route struct {
 	Input any
 	// Output is the success response body; nil means no body.
 	Output any
+	// OptionalBody documents the request body as optional.
+	OptionalBody bool
 	// Status is the success status (200 by default, 204 without Output).
 	Status int
 	// ContentType of the success body when it is not JSON

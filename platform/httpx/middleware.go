@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -111,11 +112,7 @@ func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
 			start := time.Now()
 			err := next(c)
 			req := c.Request()
-			_, status := echo.ResolveResponseStatus(c.Response(), err)
-			if err != nil {
-				// The error handler has not run yet; use the status it will send.
-				status = toError(c, err).StatusCode()
-			}
+			status := responseStatus(c, err)
 			var size int64
 			if r, _ := echo.UnwrapResponse(c.Response()); r != nil {
 				size = r.Size
@@ -127,6 +124,9 @@ func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
 			}
 			if status >= 500 {
 				level = slog.LevelError
+			}
+			if status == statusClientClosed {
+				level = slog.LevelDebug
 			}
 			logger.LogAttrs(req.Context(), level, "http request",
 				slog.String("request_id", RequestID(c)),
@@ -180,16 +180,30 @@ func (m *Metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		m.inflight.Inc()
 		defer m.inflight.Dec()
 		err := next(c)
-		_, status := echo.ResolveResponseStatus(c.Response(), err)
-		if err != nil {
-			status = toError(c, err).StatusCode()
-		}
+		status := responseStatus(c, err)
 		route := routeLabel(c)
 		method := c.Request().Method
 		m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 		m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 		return err
 	}
+}
+
+// statusClientClosed marks a request the client abandoned (nginx's 499):
+// nothing was sent and nothing went wrong on our side.
+const statusClientClosed = 499
+
+// responseStatus is the status the request ended with; the error handler
+// has not run yet, so an error's status is worked out the way it will be.
+func responseStatus(c *echo.Context, err error) int {
+	if err != nil && errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		return statusClientClosed
+	}
+	_, status := echo.ResolveResponseStatus(c.Response(), err)
+	if err != nil {
+		status = toError(c, err).StatusCode()
+	}
+	return status
 }
 
 // routeLabel is the matched route template, never the raw path, so metric

@@ -166,7 +166,7 @@ func (a *API) operation(g *schemaGen, r Route, problemRef *openapi3.SchemaRef) (
 		if hasBody(t) {
 			body := g.bodySchema(t)
 			op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().
-				WithRequired(true).WithJSONSchemaRef(body)}
+				WithRequired(!r.OptionalBody).WithJSONSchemaRef(body)}
 		}
 	}
 	for _, name := range pathParams(r.Path) {

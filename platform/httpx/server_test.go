@@ -363,3 +363,19 @@ func openapiPath(p string) string {
 	}
 	return strings.Join(parts, "/")
 }
+
+func TestAbandonedRequestsAreNotServerErrors(t *testing.T) {
+	t.Parallel()
+	s, h := newServer(t, nil)
+	s.API().Add(httpx.Route{Method: http.MethodGet, Path: "/api/slow", Summary: "Slow", Public: true, Handler: func(c *echo.Context) error {
+		<-c.Request().Context().Done()
+		return c.Request().Context().Err()
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	req := httptest.NewRequest("GET", "/api/slow", nil).WithContext(ctx)
+	cancel()
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	body := do(h, "GET", "/metrics", "").Body.String()
+	require.Contains(t, body, `bifrost_http_requests_total{code="499",method="GET",route="/api/slow"} 1`)
+	require.NotContains(t, body, `code="500",method="GET",route="/api/slow"`)
+}

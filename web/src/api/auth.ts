@@ -97,7 +97,7 @@ export function useAcceptInvitation() {
 
 /** logout ends the session on the server (everywhere: every session of the user). */
 export function logout(everywhere: boolean): Promise<void> {
-  return api.post('/api/auth/logout', { body: everywhere ? { everywhere } : {}, scoped: false });
+  return api.post('/api/auth/logout', { body: everywhere ? { everywhere } : undefined, scoped: false });
 }
 
 export function useInvitation(token: string) {

@@ -34,6 +34,14 @@ type Operation<M extends Method, P extends PathsWith<M>> = paths[P][M];
 type PathParams<O> = O extends { parameters: { path: infer X } } ? X : never;
 type QueryParams<O> = O extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 type JsonBody<O> = O extends { requestBody: { content: { 'application/json': infer B } } } ? B : never;
+// A body the server documents as optional.
+type OptionalJsonBody<O> = O extends { requestBody?: infer RB }
+  ? [NonNullable<RB>] extends [never]
+    ? never
+    : NonNullable<RB> extends { content: { 'application/json': infer B } }
+      ? B
+      : never
+  : never;
 type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : void;
 
 /** Answer is the body of an operation's success status (void for 204). */
@@ -48,7 +56,8 @@ export type Answer<O> = O extends { responses: infer R }
   : never;
 
 /** Body is the JSON request body of an operation. */
-export type Body<M extends Method, P extends PathsWith<M>> = JsonBody<Operation<M, P>>;
+export type Body<M extends Method, P extends PathsWith<M>> =
+  [JsonBody<Operation<M, P>>] extends [never] ? OptionalJsonBody<Operation<M, P>> : JsonBody<Operation<M, P>>;
 /** Query is the query parameters of an operation. */
 export type Query<M extends Method, P extends PathsWith<M>> = QueryParams<Operation<M, P>>;
 
@@ -66,7 +75,11 @@ interface CommonOptions {
 type Options<O> = CommonOptions &
   ([PathParams<O>] extends [never] ? { params?: never } : { params: PathParams<O> }) &
   ([QueryParams<O>] extends [never] ? { query?: never } : { query?: QueryParams<O> }) &
-  ([JsonBody<O>] extends [never] ? { body?: never } : { body: JsonBody<O> });
+  ([JsonBody<O>] extends [never]
+    ? [OptionalJsonBody<O>] extends [never]
+      ? { body?: never }
+      : { body?: OptionalJsonBody<O> }
+    : { body: JsonBody<O> });
 
 type Args<O> = object extends Options<O> ? [options?: Options<O>] : [options: Options<O>];
 
