@@ -52,6 +52,7 @@ func TestSeedOnAFreshDatabaseAndAgain(t *testing.T) {
 		require.Contains(t, out, want)
 	}
 	require.Contains(t, out, "bifrost-demo-1234")
+	require.NotContains(t, out, "not recorded", "every change is audited, from the command line too")
 
 	out, code = run(t, env, "seed")
 	require.Equal(t, 0, code, out)

@@ -80,7 +80,7 @@ func (m *Module) list(c *echo.Context, in *ListRequest) (*httpx.Page[Entry], err
 			Action: r.Action, ResourceType: r.ResourceType, ResourceID: r.ResourceID, Details: r.Details,
 			UserAgent: r.UserAgent, RequestID: r.RequestID, CreatedAt: r.CreatedAt,
 		}
-		if r.IPAddress.IsValid() {
+		if r.IPAddress != nil {
 			items[i].IPAddress = r.IPAddress.String()
 		}
 	}

@@ -19,8 +19,9 @@ type entry struct {
 	ResourceType   string         `bun:"resource_type,nullzero"`
 	ResourceID     string         `bun:"resource_id,nullzero"`
 	Details        map[string]any `bun:"details,type:jsonb,notnull"`
-	IPAddress      netip.Addr     `bun:"ip_address,type:inet,nullzero"`
-	UserAgent      string         `bun:"user_agent,nullzero"`
-	RequestID      string         `bun:"request_id,nullzero"`
-	CreatedAt      time.Time      `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+	// A pointer: bun writes a zero netip.Addr as "invalid IP", not NULL.
+	IPAddress *netip.Addr `bun:"ip_address,type:inet"`
+	UserAgent string      `bun:"user_agent,nullzero"`
+	RequestID string      `bun:"request_id,nullzero"`
+	CreatedAt time.Time   `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 }

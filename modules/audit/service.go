@@ -36,7 +36,7 @@ func (m *Module) Record(ctx context.Context, e app.AuditEvent) error {
 		row.Details = map[string]any{}
 	}
 	if ip, err := netip.ParseAddr(e.IPAddress); err == nil {
-		row.IPAddress = ip
+		row.IPAddress = &ip
 	}
 	if err := m.store.insert(ctx, m.store.db, row); err != nil {
 		m.log.Error("audit: event not recorded", "action", e.Action, "error", err)

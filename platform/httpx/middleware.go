@@ -38,6 +38,12 @@ type ClientInfo struct {
 	RequestID string
 }
 
+// WithClient returns ctx carrying client information (for work done on a
+// request's behalf outside the HTTP stack, and tests).
+func WithClient(ctx context.Context, c ClientInfo) context.Context {
+	return context.WithValue(ctx, clientKey, c)
+}
+
 // ClientFrom returns the client of the request ctx belongs to; empty
 // outside requests.
 func ClientFrom(ctx context.Context) ClientInfo {
