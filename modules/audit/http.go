@@ -58,13 +58,12 @@ func (m *Module) list(c *echo.Context, in *ListRequest) (*httpx.Page[Entry], err
 		f.UserID = &id
 	}
 	if in.Cursor != "" {
-		key, err := httpx.DecodeCursor(in.Cursor, 2)
+		key, id, err := httpx.DecodeKeyCursor(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		t, err1 := time.Parse(time.RFC3339Nano, key[0])
-		id, err2 := uuid.Parse(key[1])
-		if err1 != nil || err2 != nil {
+		t, err := time.Parse(time.RFC3339Nano, key)
+		if err != nil {
 			return nil, errs.Malformed("request.invalid_cursor", "The cursor is not one this list returned.")
 		}
 		f.BeforeTime, f.BeforeID = t, id

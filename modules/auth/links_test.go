@@ -243,3 +243,38 @@ func TestConflictsNameTheirField(t *testing.T) {
 	require.Equal(t, http.StatusConflict, r.Status, "an organization role cannot share a global role's name")
 	require.Equal(t, "name", r.problem(t).Errors[0].Field)
 }
+
+func TestListsPageWithCursors(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	admin := a.setup()
+	for _, n := range []string{"Delta", "alpha", "Charlie", "bravo"} {
+		a.org(admin, n, "")
+	}
+	type page struct {
+		Items []struct {
+			Name string `json:"name"`
+		} `json:"items"`
+		NextCursor *string `json:"next_cursor"`
+	}
+	var names []string
+	path := "/api/organizations?limit=3"
+	for i := 0; ; i++ {
+		var p page
+		admin.do("GET", path, nil).json(t, &p)
+		for _, it := range p.Items {
+			names = append(names, it.Name)
+		}
+		if p.NextCursor == nil {
+			break
+		}
+		require.Less(t, i, 3)
+		path = "/api/organizations?limit=3&cursor=" + *p.NextCursor
+	}
+	require.Equal(t, []string{"alpha", "bravo", "Charlie", "Delta"}, names, "alphabetical, case-insensitive, each once")
+	r := admin.do("GET", "/api/organizations?cursor=not-a-cursor", nil)
+	require.Equal(t, http.StatusBadRequest, r.Status)
+	require.Equal(t, "request.invalid_cursor", r.problem(t).Code)
+	r = admin.do("GET", "/api/organizations?limit=1000", nil)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+}

@@ -436,15 +436,10 @@ func (m *Module) listUsers(c *echo.Context, in *ListUsersRequest) (*httpx.Page[U
 		f.Active = &v
 	}
 	if in.Cursor != "" {
-		key, err := httpx.DecodeCursor(in.Cursor, 2)
-		if err != nil {
+		var err error
+		if f.AfterKey, f.AfterID, err = httpx.DecodeKeyCursor(in.Cursor); err != nil {
 			return nil, err
 		}
-		id, err := uuid.Parse(key[1])
-		if err != nil {
-			return nil, errs.Malformed("request.invalid_cursor", "The cursor is not one this list returned.")
-		}
-		f.AfterKey, f.AfterID = key[0], id
 	}
 	rows, err := m.store.listUsers(ctx, f)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 
+	"github.com/google/uuid"
+
 	"github.com/bifrost-automation/bifrost/platform/errs"
 )
 
@@ -46,6 +48,20 @@ func DecodeCursor(cursor string, n int) ([]string, error) {
 		return nil, bad
 	}
 	return key, nil
+}
+
+// DecodeKeyCursor unpacks the common cursor of lists ordered by a sort key
+// and then an id: EncodeCursor(key, id.String()).
+func DecodeKeyCursor(cursor string) (string, uuid.UUID, error) {
+	key, err := DecodeCursor(cursor, 2)
+	if err != nil {
+		return "", uuid.Nil, err
+	}
+	id, err := uuid.Parse(key[1])
+	if err != nil {
+		return "", uuid.Nil, errs.Malformed("request.invalid_cursor", "The cursor is not one this list returned.")
+	}
+	return key[0], id, nil
 }
 
 // NewPage builds a page from up to limit+1 rows: the extra row only tells
