@@ -14,7 +14,10 @@ import (
 
 	"github.com/bifrost-automation/bifrost/modules/audit"
 	"github.com/bifrost-automation/bifrost/modules/auth"
+	configmod "github.com/bifrost-automation/bifrost/modules/config"
+	"github.com/bifrost-automation/bifrost/modules/integrations"
 	"github.com/bifrost-automation/bifrost/modules/orgs"
+	"github.com/bifrost-automation/bifrost/modules/secrets"
 	"github.com/bifrost-automation/bifrost/platform/app"
 	"github.com/bifrost-automation/bifrost/platform/cli"
 	"github.com/bifrost-automation/bifrost/platform/mail"
@@ -31,9 +34,13 @@ func main() {
 
 // bifrost holds the built modules.
 type bifrost struct {
-	audit *audit.Module
-	orgs  *orgs.Module
-	auth  *auth.Module
+	audit        *audit.Module
+	orgs         *orgs.Module
+	auth         *auth.Module
+	vault        *secrets.Vault
+	secrets      *secrets.Module
+	config       *configmod.Module
+	integrations *integrations.Module
 }
 
 // build constructs the modules and wires them to each other by hand.
@@ -54,6 +61,24 @@ func build(p *app.Platform) (*bifrost, error) {
 	}
 	// orgs and auth need each other: orgs asks auth about accounts.
 	b.orgs.UseUsers(b.auth)
+
+	ring, err := secrets.RingFromConfig(p.Config.Secrets, p.Config.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	b.vault = secrets.NewVault(p.DB, ring)
+	b.secrets = secrets.New(secrets.Deps{DB: p.DB, Vault: b.vault, Logger: p.Logger, Auditor: b.audit, Authorizer: b.orgs})
+	b.config = configmod.New(configmod.Deps{DB: p.DB, Logger: p.Logger, Auditor: b.audit, Secrets: b.secrets, Authorizer: b.orgs})
+	// secrets and config need each other: a secret in use by a secret_ref
+	// entry cannot be deleted.
+	b.secrets.UseReferences(b.config)
+	b.integrations, err = integrations.New(integrations.Deps{
+		Config: p.Config, DB: p.DB, Cache: p.Cache, Logger: p.Logger,
+		Auditor: b.audit, Vault: b.vault, Authorizer: b.orgs,
+	})
+	if err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -63,12 +88,12 @@ func modules(p *app.Platform) ([]app.Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []app.Module{b.audit, b.orgs, b.auth}, nil
+	return []app.Module{b.audit, b.orgs, b.auth, b.secrets, b.config, b.integrations}, nil
 }
 
 // commands returns the subcommands modules contribute.
 func commands(open app.Open) []*cobra.Command {
-	return auth.Commands(func(cmd *cobra.Command) (*auth.Module, func(), error) {
+	openBuilt := func(cmd *cobra.Command) (*bifrost, func(), error) {
 		p, closeFn, err := open(cmd)
 		if err != nil {
 			return nil, nil, err
@@ -78,6 +103,20 @@ func commands(open app.Open) []*cobra.Command {
 			closeFn()
 			return nil, nil, err
 		}
+		return b, closeFn, nil
+	}
+	cmds := auth.Commands(func(cmd *cobra.Command) (*auth.Module, func(), error) {
+		b, closeFn, err := openBuilt(cmd)
+		if err != nil {
+			return nil, nil, err
+		}
 		return b.auth, closeFn, nil
 	})
+	return append(cmds, secrets.Commands(func(cmd *cobra.Command) (*secrets.Vault, func(), error) {
+		b, closeFn, err := openBuilt(cmd)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b.vault, closeFn, nil
+	})...)
 }

@@ -1,9 +1,7 @@
 package auth
 
 import (
-	"crypto/hkdf"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
+	"github.com/bifrost-automation/bifrost/platform/crypto"
 	"github.com/bifrost-automation/bifrost/platform/errs"
 	"github.com/bifrost-automation/bifrost/platform/httpx"
 )
@@ -25,13 +24,7 @@ const (
 
 // deriveKey derives a purpose-bound key from the master secret, so the
 // token signing key, the CSRF key and the OAuth state key are unrelated.
-func deriveKey(secret, purpose string) []byte {
-	k, err := hkdf.Key(sha256.New, []byte(secret), nil, "bifrost "+purpose, 32)
-	if err != nil {
-		panic(err) // only for lengths HKDF cannot produce
-	}
-	return k
-}
+func deriveKey(secret, purpose string) []byte { return crypto.Derive(secret, purpose) }
 
 // tokenSigner issues and verifies access tokens: HS256 JWTs signed with a
 // key derived from secret_key.

@@ -96,3 +96,17 @@ type AuditEvent struct {
 type Auditor interface {
 	Record(ctx context.Context, e AuditEvent) error
 }
+
+type executionKey struct{}
+
+// WithExecution marks ctx as acting for a workflow execution, so what it
+// does is audited with the execution's id.
+func WithExecution(ctx context.Context, executionID string) context.Context {
+	return context.WithValue(ctx, executionKey{}, executionID)
+}
+
+// ExecutionFrom returns the execution ctx acts for, if any.
+func ExecutionFrom(ctx context.Context) string {
+	id, _ := ctx.Value(executionKey{}).(string)
+	return id
+}

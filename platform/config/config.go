@@ -35,16 +35,37 @@ type Config struct {
 	// RabbitMQ and Redis to answer before it gives up.
 	StartupTimeout Duration `koanf:"startup_timeout" yaml:"startup_timeout"`
 
-	Log       LogConfig       `koanf:"log" yaml:"log"`
-	HTTP      HTTPConfig      `koanf:"http" yaml:"http"`
-	Database  DatabaseConfig  `koanf:"database" yaml:"database"`
-	RabbitMQ  RabbitMQConfig  `koanf:"rabbitmq" yaml:"rabbitmq"`
-	Redis     RedisConfig     `koanf:"redis" yaml:"redis"`
-	Workspace WorkspaceConfig `koanf:"workspace" yaml:"workspace"`
-	Worker    WorkerConfig    `koanf:"worker" yaml:"worker"`
-	Scheduler SchedulerConfig `koanf:"scheduler" yaml:"scheduler"`
-	Auth      AuthConfig      `koanf:"auth" yaml:"auth"`
-	Mail      MailConfig      `koanf:"mail" yaml:"mail"`
+	Log          LogConfig          `koanf:"log" yaml:"log"`
+	HTTP         HTTPConfig         `koanf:"http" yaml:"http"`
+	Database     DatabaseConfig     `koanf:"database" yaml:"database"`
+	RabbitMQ     RabbitMQConfig     `koanf:"rabbitmq" yaml:"rabbitmq"`
+	Redis        RedisConfig        `koanf:"redis" yaml:"redis"`
+	Workspace    WorkspaceConfig    `koanf:"workspace" yaml:"workspace"`
+	Worker       WorkerConfig       `koanf:"worker" yaml:"worker"`
+	Scheduler    SchedulerConfig    `koanf:"scheduler" yaml:"scheduler"`
+	Auth         AuthConfig         `koanf:"auth" yaml:"auth"`
+	Mail         MailConfig         `koanf:"mail" yaml:"mail"`
+	Secrets      SecretsConfig      `koanf:"secrets" yaml:"secrets"`
+	Integrations IntegrationsConfig `koanf:"integrations" yaml:"integrations"`
+}
+
+// SecretsConfig sets the encryption of stored secrets and OAuth tokens.
+type SecretsConfig struct {
+	// MasterKey wraps the per-organization data keys: 32 bytes as 64 hex
+	// digits or base64. Empty derives one from secret_key.
+	MasterKey string `koanf:"master_key" yaml:"master_key"`
+	// PreviousMasterKeys still unwrap data keys during a rotation, until
+	// `bifrost secrets rotate-key` has rewrapped them all.
+	PreviousMasterKeys []string `koanf:"previous_master_keys" yaml:"previous_master_keys"`
+}
+
+// IntegrationsConfig sets OAuth integrations.
+type IntegrationsConfig struct {
+	// RefreshMargin is how long before expiry a token is refreshed.
+	RefreshMargin Duration `koanf:"refresh_margin" yaml:"refresh_margin"`
+	// AllowHTTP lets authorization and token URLs use plain HTTP (local
+	// development and tests). Off, they must be HTTPS.
+	AllowHTTP bool `koanf:"allow_http" yaml:"allow_http"`
 }
 
 // LogConfig sets the structured logger.
@@ -223,7 +244,9 @@ func Default() Config {
 			Argon2Parallelism:       2,
 			Microsoft:               OAuthProviderConfig{Tenant: "common"},
 		},
-		Mail: MailConfig{From: "Bifrost <bifrost@localhost>"},
+		Mail:         MailConfig{From: "Bifrost <bifrost@localhost>"},
+		Secrets:      SecretsConfig{PreviousMasterKeys: []string{}},
+		Integrations: IntegrationsConfig{RefreshMargin: Duration(5 * time.Minute)},
 	}
 }
 

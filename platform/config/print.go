@@ -21,6 +21,13 @@ func (c Config) Redacted() Config {
 	r.Redis.URL = RedactURL(r.Redis.URL)
 	r.Roles = append([]string(nil), c.Roles...)
 	r.Mail.SMTPURL = RedactURL(r.Mail.SMTPURL)
+	if r.Secrets.MasterKey != "" {
+		r.Secrets.MasterKey = redacted
+	}
+	r.Secrets.PreviousMasterKeys = make([]string, len(c.Secrets.PreviousMasterKeys))
+	for i := range r.Secrets.PreviousMasterKeys {
+		r.Secrets.PreviousMasterKeys[i] = redacted
+	}
 	for _, p := range []*OAuthProviderConfig{&r.Auth.Google, &r.Auth.Microsoft, &r.Auth.GitHub} {
 		if p.ClientSecret != "" {
 			p.ClientSecret = redacted

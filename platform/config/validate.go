@@ -1,6 +1,8 @@
 package config
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -158,6 +160,17 @@ func (c Config) Validate() error {
 	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
 		add("mail.from", "not an email address (e.g. Bifrost <bifrost@example.com>)")
 	}
+	if c.Secrets.MasterKey != "" && !isKey32(c.Secrets.MasterKey) {
+		add("secrets.master_key", "must be 32 bytes as 64 hex digits or base64 (generate one with: openssl rand -hex 32)")
+	}
+	for _, k := range c.Secrets.PreviousMasterKeys {
+		if !isKey32(k) {
+			add("secrets.previous_master_keys", "each must be 32 bytes as 64 hex digits or base64")
+		}
+	}
+	if c.Integrations.RefreshMargin <= 0 {
+		add("integrations.refresh_margin", "must be a positive duration")
+	}
 	if c.Worker.Concurrency < 1 {
 		add("worker.concurrency", "must be at least 1")
 	}
@@ -166,6 +179,20 @@ func (c Config) Validate() error {
 		return nil
 	}
 	return &ValidationError{Problems: errs}
+}
+
+// isKey32 reports whether s encodes 32 bytes in hex or base64.
+func isKey32(s string) bool {
+	s = strings.TrimSpace(s)
+	for _, dec := range []func(string) ([]byte, error){
+		hex.DecodeString, base64.StdEncoding.DecodeString, base64.RawStdEncoding.DecodeString,
+		base64.URLEncoding.DecodeString, base64.RawURLEncoding.DecodeString,
+	} {
+		if b, err := dec(s); err == nil && len(b) == 32 {
+			return true
+		}
+	}
+	return false
 }
 
 // ValidationError lists every invalid key.

@@ -28,6 +28,7 @@ const (
 	KindUnsupportedMedia             // 415
 	KindRateLimited                  // 429
 	KindUnavailable                  // 503
+	KindBadGateway                   // 502: a service Bifrost called (an OAuth provider) failed
 )
 
 // Status returns the HTTP status of the kind.
@@ -55,6 +56,8 @@ func (k Kind) Status() int {
 		return http.StatusTooManyRequests
 	case KindUnavailable:
 		return http.StatusServiceUnavailable
+	case KindBadGateway:
+		return http.StatusBadGateway
 	default:
 		return http.StatusInternalServerError
 	}

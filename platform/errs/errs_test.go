@@ -11,7 +11,7 @@ func TestKindsMapToStatuses(t *testing.T) {
 	for kind, status := range map[Kind]int{
 		KindInternal: 500, KindMalformed: 400, KindInvalid: 422, KindUnauthenticated: 401,
 		KindForbidden: 403, KindNotFound: 404, KindMethodNotAllowed: 405, KindConflict: 409,
-		KindTooLarge: 413, KindUnsupportedMedia: 415, KindRateLimited: 429, KindUnavailable: 503,
+		KindTooLarge: 413, KindUnsupportedMedia: 415, KindRateLimited: 429, KindUnavailable: 503, KindBadGateway: 502,
 	} {
 		if got := kind.Status(); got != status {
 			t.Errorf("kind %d: status %d, want %d", kind, got, status)

@@ -1,0 +1,2 @@
+DROP TABLE oauth_tokens;
+DROP TABLE oauth_providers;
