@@ -48,7 +48,10 @@ func TestWebUIInChromium(t *testing.T) {
 	}
 
 	e := testenv.New(t)
-	env := environ(t, e)
+	// The integrations journey connects through a fake OAuth provider on
+	// plain HTTP.
+	provider := testenv.NewOAuthServer(t)
+	env := append(environ(t, e), "BIFROST_INTEGRATIONS_ALLOW_HTTP=true")
 	dataDir := ""
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "BIFROST_DATA_DIR="); ok {
@@ -63,7 +66,9 @@ func TestWebUIInChromium(t *testing.T) {
 	cmd := exec.CommandContext(ctx, "npx", "playwright", "test")
 	cmd.Dir = "../web"
 	// The suite reads the invitation email from the mail folder (mail.smtp_url is unset).
-	cmd.Env = append(cleanEnv(), "BIFROST_E2E_BASE_URL="+base, "BIFROST_E2E_MAIL_DIR="+filepath.Join(dataDir, "mail"), "CI=1")
+	cmd.Env = append(cleanEnv(), "BIFROST_E2E_BASE_URL="+base, "BIFROST_E2E_MAIL_DIR="+filepath.Join(dataDir, "mail"), "CI=1",
+		"BIFROST_E2E_OAUTH_URL="+provider.URL, "BIFROST_E2E_OAUTH_CLIENT_ID="+provider.ClientID,
+		"BIFROST_E2E_OAUTH_CLIENT_SECRET="+provider.ClientSecret)
 	out, err := cmd.CombinedOutput()
 	t.Logf("playwright:\n%s", out)
 	if err != nil {

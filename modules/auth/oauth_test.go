@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bifrost-automation/bifrost/modules/auth"
+	"github.com/bifrost-automation/bifrost/modules/internal/apitest"
 	"github.com/bifrost-automation/bifrost/platform/config"
 )
 
@@ -126,9 +127,9 @@ func withProviders(f *fakeIdP) option {
 
 // startLogin asks Bifrost to start a provider sign-in and returns where it
 // sent the browser.
-func startLogin(t *testing.T, c *client, provider, redirect string) *url.URL {
+func startLogin(t *testing.T, c *apitest.Client, provider, redirect string) *url.URL {
 	t.Helper()
-	r := c.do("GET", "/api/auth/oauth/"+provider+"/authorize?redirect="+url.QueryEscape(redirect), nil)
+	r := c.Do("GET", "/api/auth/oauth/"+provider+"/authorize?redirect="+url.QueryEscape(redirect), nil)
 	require.Equal(t, http.StatusFound, r.Status, string(r.Body))
 	loc, err := url.Parse(r.Header.Get("Location"))
 	require.NoError(t, err)
@@ -138,9 +139,9 @@ func startLogin(t *testing.T, c *client, provider, redirect string) *url.URL {
 }
 
 // finish is the provider sending the browser back with a code.
-func finish(t *testing.T, c *client, provider, code, state string) *url.URL {
+func finish(t *testing.T, c *apitest.Client, provider, code, state string) *url.URL {
 	t.Helper()
-	r := c.do("GET", "/api/auth/oauth/"+provider+"/callback?code="+url.QueryEscape(code)+"&state="+url.QueryEscape(state), nil)
+	r := c.Do("GET", "/api/auth/oauth/"+provider+"/callback?code="+url.QueryEscape(code)+"&state="+url.QueryEscape(state), nil)
 	require.Equal(t, http.StatusFound, r.Status, string(r.Body))
 	loc, err := url.Parse(r.Header.Get("Location"))
 	require.NoError(t, err)
@@ -162,16 +163,16 @@ func TestSocialLoginLinksTheAccount(t *testing.T) {
 			t.Parallel()
 			idp := newFakeIdP(t)
 			a := newApp(t, withProviders(idp))
-			admin := a.setup()
-			org := a.org(admin, "Contoso", "contoso.com")
-			r := admin.do("POST", "/api/users", map[string]any{"email": "tech@contoso.com", "organization_id": org, "send_invitation": false})
+			admin := a.Setup()
+			org := a.Org(admin, "Contoso", "contoso.com")
+			r := admin.Do("POST", "/api/users", map[string]any{"email": "tech@contoso.com", "organization_id": org, "send_invitation": false})
 			require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
 
 			var p auth.ProvidersResponse
-			a.client().do("GET", "/api/auth/providers", nil).json(t, &p)
+			a.Client().Do("GET", "/api/auth/providers", nil).JSON(t, &p)
 			require.Len(t, p.Items, 3)
 
-			browser := a.client()
+			browser := a.Client()
 			loc := startLogin(t, browser, tc.provider, "/users?page=2")
 			require.Equal(t, tc.host, loc.Hostname())
 			require.Equal(t, a.URL+"/api/auth/oauth/"+tc.provider+"/callback", loc.Query().Get("redirect_uri"))
@@ -180,22 +181,22 @@ func TestSocialLoginLinksTheAccount(t *testing.T) {
 			require.Equal(t, "/users?page=2", back.String(), "back where the sign-in started")
 
 			var me auth.MeResponse
-			r = browser.do("GET", "/api/auth/me", nil)
+			r = browser.Do("GET", "/api/auth/me", nil)
 			require.Equal(t, http.StatusOK, r.Status, string(r.Body))
-			r.json(t, &me)
+			r.JSON(t, &me)
 			require.Equal(t, "tech@contoso.com", me.Email)
 			require.Equal(t, "Contoso", me.Organization.Name)
 			require.True(t, me.IsVerified, "the provider vouched for the email")
 			var n int
-			require.NoError(t, a.env.DB.NewRaw("SELECT count(*) FROM oauth_accounts WHERE provider = ? AND provider_user_id <> ''", tc.provider).Scan(context.Background(), &n))
+			require.NoError(t, a.Env.DB.NewRaw("SELECT count(*) FROM oauth_accounts WHERE provider = ? AND provider_user_id <> ''", tc.provider).Scan(context.Background(), &n))
 			require.Equal(t, 1, n, "the identity is linked")
 
 			// The next sign-in finds the account by the linked identity.
-			again := a.client()
+			again := a.Client()
 			loc = startLogin(t, again, tc.provider, "/")
 			idp.code("code-2-"+tc.provider, tc.who)
 			require.Equal(t, "/", finish(t, again, tc.provider, "code-2-"+tc.provider, loc.Query().Get("state")).String())
-			require.Equal(t, http.StatusOK, again.do("GET", "/api/auth/me", nil).Status)
+			require.Equal(t, http.StatusOK, again.Do("GET", "/api/auth/me", nil).Status)
 		})
 	}
 }
@@ -204,22 +205,22 @@ func TestSocialLoginRejectsForgedOrReplayedState(t *testing.T) {
 	t.Parallel()
 	idp := newFakeIdP(t)
 	a := newApp(t, withProviders(idp))
-	admin := a.setup()
-	org := a.org(admin, "Contoso", "")
-	admin.do("POST", "/api/users", map[string]any{"email": "tech@contoso.com", "organization_id": org, "send_invitation": false})
+	admin := a.Setup()
+	org := a.Org(admin, "Contoso", "")
+	admin.Do("POST", "/api/users", map[string]any{"email": "tech@contoso.com", "organization_id": org, "send_invitation": false})
 	who := identity{id: "g-1", email: "tech@contoso.com", verified: true}
 	idp.code("good", who)
 
-	browser := a.client()
+	browser := a.Client()
 	loc := startLogin(t, browser, "google", "/")
 	state := loc.Query().Get("state")
 
 	forged := strings.Replace(state, state[:10], "AAAAAAAAAA", 1)
 	require.Equal(t, "/login?error=invalid_state", finish(t, browser, "google", "good", forged).String(), "a forged state")
 
-	attacker := a.client()
+	attacker := a.Client()
 	require.Equal(t, "/login?error=invalid_state", finish(t, attacker, "google", "good", state).String(), "a state from another browser")
-	require.Equal(t, http.StatusUnauthorized, attacker.do("GET", "/api/auth/me", nil).Status)
+	require.Equal(t, http.StatusUnauthorized, attacker.Do("GET", "/api/auth/me", nil).Status)
 
 	require.Equal(t, "/login?error=invalid_state", finish(t, browser, "google", "good", state).String(),
 		"the failed attempt above cleared this browser's state cookie")
@@ -238,9 +239,9 @@ func TestSocialLoginTrustsOnlyVerifiedEmails(t *testing.T) {
 	t.Parallel()
 	idp := newFakeIdP(t)
 	a := newApp(t, withProviders(idp))
-	admin := a.setup()
-	org := a.org(admin, "Contoso", "")
-	admin.do("POST", "/api/users", map[string]any{"email": "victim@contoso.com", "organization_id": org, "send_invitation": false})
+	admin := a.Setup()
+	org := a.Org(admin, "Contoso", "")
+	admin.Do("POST", "/api/users", map[string]any{"email": "victim@contoso.com", "organization_id": org, "send_invitation": false})
 
 	for _, tc := range []struct {
 		name, provider string
@@ -254,13 +255,13 @@ func TestSocialLoginTrustsOnlyVerifiedEmails(t *testing.T) {
 		{"microsoft mail spoof", "microsoft", identity{id: "ms-9", mail: "victim@contoso.com", upn: "attacker@evil.example"}, "no_account"},
 		{"unknown email, invite only", "google", identity{id: "g-10", email: "stranger@contoso.com", verified: true}, "no_account"},
 	} {
-		browser := a.client()
+		browser := a.Client()
 		loc := startLogin(t, browser, tc.provider, "/")
 		code := "c-" + strings.ReplaceAll(tc.name, " ", "-")
 		idp.code(code, tc.who)
 		back := finish(t, browser, tc.provider, code, loc.Query().Get("state"))
 		require.Equal(t, "/login?error="+tc.code, back.String(), tc.name)
-		require.Equal(t, http.StatusUnauthorized, browser.do("GET", "/api/auth/me", nil).Status, tc.name)
+		require.Equal(t, http.StatusUnauthorized, browser.Do("GET", "/api/auth/me", nil).Status, tc.name)
 	}
 }
 
@@ -268,14 +269,14 @@ func TestSocialLoginRegistersByDomainWhenEnabled(t *testing.T) {
 	t.Parallel()
 	idp := newFakeIdP(t)
 	a := newApp(t, withProviders(idp), func(c *config.Config, _ *auth.Deps) { c.Auth.Registration = "email_domain" })
-	admin := a.setup()
-	a.org(admin, "Contoso", "contoso.com")
-	browser := a.client()
+	admin := a.Setup()
+	a.Org(admin, "Contoso", "contoso.com")
+	browser := a.Client()
 	loc := startLogin(t, browser, "github", "/")
 	idp.code("new", identity{id: "gh-5", email: "newbie@contoso.com", verified: true, name: "Newbie"})
 	require.Equal(t, "/", finish(t, browser, "github", "new", loc.Query().Get("state")).String())
 	var me auth.MeResponse
-	browser.do("GET", "/api/auth/me", nil).json(t, &me)
+	browser.Do("GET", "/api/auth/me", nil).JSON(t, &me)
 	require.Equal(t, "newbie@contoso.com", me.Email)
 	require.Equal(t, "Contoso", me.Organization.Name)
 }

@@ -409,6 +409,9 @@ type Value struct {
 // needs no permission: workflows read the configuration they were written
 // for, whoever runs them.
 func (m *Module) Get(ctx context.Context, key string) (Value, error) {
+	if httpx.PrincipalFrom(ctx) == nil {
+		return Value{}, errs.Unauthenticated("auth.unauthenticated", "No user is acting.")
+	}
 	org := httpx.ScopeFrom(ctx).OrganizationID
 	var rows []entry
 	q := m.db.NewSelect().Model(&rows).Where("key = ?", key).OrderExpr("organization_id NULLS LAST").Limit(1)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/redis/rueidis"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
@@ -164,7 +163,7 @@ func (m *Module) Authorize(ctx context.Context, id uuid.UUID) (*Authorization, e
 		opts = append(opts, oauth2.S256ChallengeOption(pend.Verifier))
 	}
 	b, _ := json.Marshal(pend)
-	if err := m.cache.Set(ctx, m.cache.Key("integrations", "state", st.Nonce), string(b), stateTTL); err != nil {
+	if err := m.cache.Set(ctx, stateKey(st.Nonce), string(b), stateTTL); err != nil {
 		return nil, fmt.Errorf("integrations: store state: %w", err)
 	}
 	if err := m.setStatus(ctx, p.ID, StatusWaitingCallback, ""); err != nil {
@@ -181,13 +180,12 @@ func (m *Module) takePending(ctx context.Context, state string) (*pending, error
 	if err != nil {
 		return nil, err
 	}
-	r := m.cache.Redis()
-	raw, err := r.Do(ctx, r.B().Getdel().Key(m.cache.Key("integrations", "state", st.Nonce)).Build()).ToString()
+	raw, found, err := m.cache.GetDel(ctx, stateKey(st.Nonce))
 	if err != nil {
-		if isNil(err) {
-			return nil, errBadState
-		}
 		return nil, fmt.Errorf("integrations: read state: %w", err)
+	}
+	if !found {
+		return nil, errBadState // used already, or expired
 	}
 	var pend pending
 	if err := json.Unmarshal([]byte(raw), &pend); err != nil {
@@ -472,4 +470,5 @@ func (m *Module) Refresh(ctx context.Context, id uuid.UUID) (*Integration, error
 // farFuture makes refresh always ask the provider.
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func isNil(err error) bool { return rueidis.IsRedisNil(err) }
+// stateKey is where a connection attempt waits for its callback.
+func stateKey(nonce string) string { return "integrations:state:" + nonce }

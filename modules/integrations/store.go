@@ -102,7 +102,7 @@ func (m *Module) saveToken(ctx context.Context, idb bun.IDB, t *token) error {
 		Set("refresh_token_encrypted = EXCLUDED.refresh_token_encrypted").
 		Set("data_key_id = EXCLUDED.data_key_id, token_type = EXCLUDED.token_type").
 		Set("expires_at = EXCLUDED.expires_at, scopes = EXCLUDED.scopes").
-		Set("last_refreshed_at = EXCLUDED.last_refreshed_at, user_id = COALESCE(EXCLUDED.user_id, oauth_tokens.user_id)").
+		Set("last_refreshed_at = EXCLUDED.last_refreshed_at, user_id = COALESCE(EXCLUDED.user_id, ?TableAlias.user_id)").
 		Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("integrations store: save token: %w", err)

@@ -72,6 +72,20 @@ func (c *Client) Get(ctx context.Context, key string) (value string, found bool,
 	return v, true, nil
 }
 
+// GetDel returns a string value and deletes it in one step, so of several
+// callers only one gets it (single-use tokens); found is false when the key
+// is missing.
+func (c *Client) GetDel(ctx context.Context, key string) (value string, found bool, err error) {
+	v, err := c.rdb.Do(ctx, c.rdb.B().Getdel().Key(c.Key(key)).Build()).ToString()
+	if rueidis.IsRedisNil(err) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("cache: getdel %s: %w", key, err)
+	}
+	return v, true, nil
+}
+
 // Set stores a value with a time to live (0 keeps it).
 func (c *Client) Set(ctx context.Context, key, value string, ttl time.Duration) error {
 	var cmd rueidis.Completed
