@@ -2,6 +2,8 @@ package secrets
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -41,6 +43,44 @@ func Commands(open Open) []*cobra.Command {
 			} else {
 				fmt.Fprintf(out, "%d data keys still use an older master key (changed during the run?): run rotate-key again\n", stale)
 			}
+			return nil
+		},
+	})
+	root.AddCommand(&cobra.Command{
+		Use:   "status",
+		Short: "Check that the configured master keys open every data key",
+		Long: "status lists the data keys by the master key that wraps them and unwraps each with the configured\n" +
+			"secrets.master_key and secrets.previous_master_keys (no secret is decrypted). It exits 1 when a data\n" +
+			"key cannot be opened: the secrets encrypted under it would be unreadable.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, closeFn, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defer closeFn()
+			st, err := v.Check(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			ids := make([]string, 0, len(st.ByMaster))
+			for id := range st.ByMaster {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			fmt.Fprintf(out, "current master key: %s\n", v.ring.CurrentID())
+			for _, id := range ids {
+				role := "not current"
+				if id == v.ring.CurrentID() {
+					role = "current"
+				}
+				fmt.Fprintf(out, "%d data keys wrapped by master key %s (%s)\n", st.ByMaster[id], id, role)
+			}
+			if len(st.Unreadable) > 0 {
+				return fmt.Errorf("%d data keys do not open with the configured master keys: %s", len(st.Unreadable), strings.Join(st.Unreadable, ", "))
+			}
+			fmt.Fprintln(out, "every data key opens with the configured master keys")
 			return nil
 		},
 	})

@@ -196,6 +196,34 @@ func (v *Vault) Rewrap(ctx context.Context) (RotateResult, error) {
 	return res, nil
 }
 
+// KeyStatus describes the data keys and whether the configured master
+// keys open them.
+type KeyStatus struct {
+	// ByMaster counts data keys by the id of the master key that wraps
+	// them.
+	ByMaster map[string]int
+	// Unreadable lists data keys no configured master key opens.
+	Unreadable []string
+}
+
+// Check unwraps every data key with the configured master keys, without
+// decrypting any value.
+func (v *Vault) Check(ctx context.Context) (KeyStatus, error) {
+	st := KeyStatus{ByMaster: map[string]int{}}
+	var rows []dataKey
+	if err := v.db.NewSelect().Model(&rows).OrderExpr("created_at").Scan(ctx); err != nil {
+		return st, fmt.Errorf("secrets vault: list data keys: %w", err)
+	}
+	for i := range rows {
+		row := &rows[i]
+		st.ByMaster[row.MasterKeyID]++
+		if _, err := v.ring.Unwrap(row.WrappedKey, row.MasterKeyID, wrapAAD(row.OrganizationID)); err != nil {
+			st.Unreadable = append(st.Unreadable, fmt.Sprintf("%s (%s, master key %s)", row.ID, orgLabel(row.OrganizationID), row.MasterKeyID))
+		}
+	}
+	return st, nil
+}
+
 // Stale counts data keys still wrapped by a previous master key.
 func (v *Vault) Stale(ctx context.Context) (int, error) {
 	n, err := v.db.NewSelect().Model((*dataKey)(nil)).Where("master_key_id <> ?", v.ring.CurrentID()).Count(ctx)
