@@ -232,18 +232,21 @@ func (v *Vault) Stale(ctx context.Context) (int, error) {
 
 // RingFromConfig builds the master key ring: secrets.master_key, or a key
 // derived from secret_key when none is set, and the previous keys of a
-// rotation in progress.
+// rotation in progress. The derived key always stays in the ring as a
+// previous key, so an installation that started without a master key moves
+// to one with an ordinary rotation.
 func RingFromConfig(c config.SecretsConfig, secretKey string) (*crypto.Ring, error) {
-	current, err := crypto.NewMasterKey(crypto.Derive(secretKey, "secrets master key v1"))
+	derived, err := crypto.NewMasterKey(crypto.Derive(secretKey, "secrets master key v1"))
 	if err != nil {
 		return nil, err
 	}
+	current := derived
 	if c.MasterKey != "" {
 		if current, err = crypto.ParseMasterKey(c.MasterKey); err != nil {
 			return nil, fmt.Errorf("secrets.master_key: %w", err)
 		}
 	}
-	var previous []crypto.MasterKey
+	previous := []crypto.MasterKey{derived}
 	for i, s := range c.PreviousMasterKeys {
 		k, err := crypto.ParseMasterKey(s)
 		if err != nil {
