@@ -39,7 +39,7 @@ var Quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // App is the modules behind an HTTP server.
 type App struct {
-	T            *testing.T
+	T            testing.TB
 	URL          string
 	Env          *testenv.Env
 	Config       config.Config
@@ -105,7 +105,7 @@ type Options struct {
 }
 
 // New builds the modules and starts the server.
-func New(t *testing.T, o Options) *App {
+func New(t testing.TB, o Options) *App {
 	t.Helper()
 	env := &testenv.Env{DB: testenv.NewDB(t), Redis: testenv.NewRedis(t)}
 	cfg := env.Config(t)
@@ -172,7 +172,7 @@ func New(t *testing.T, o Options) *App {
 // Client is one user agent: a cookie jar (a browser) and, optionally, a
 // bearer token (an API client). It does not follow redirects.
 type Client struct {
-	T      *testing.T
+	T      testing.TB
 	App    *App
 	HTTP   *http.Client
 	Bearer string
