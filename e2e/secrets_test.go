@@ -43,7 +43,7 @@ func TestMasterKeyRotation(t *testing.T) {
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "2 data keys wrapped by master key")
 	p.signal(syscall.SIGTERM)
-	require.Equal(t, 0, p.wait(30 * time.Second))
+	require.Equal(t, 0, p.wait(30*time.Second))
 	require.NotContains(t, p.output(), value, "no log line holds a secret value")
 
 	// Restarted with the new key first and the old one as previous, the
@@ -56,7 +56,7 @@ func TestMasterKeyRotation(t *testing.T) {
 	require.Contains(t, out, "no data key needs a previous master key")
 	admin.must(http.StatusOK, "PUT", "/api/secrets/"+global.ID, map[string]string{"value": value + "-2"}, nil)
 	p.signal(syscall.SIGTERM)
-	require.Equal(t, 0, p.wait(30 * time.Second))
+	require.Equal(t, 0, p.wait(30*time.Second))
 
 	// The new key alone opens every data key...
 	out, code = run(t, newEnv, "secrets", "status")

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -170,7 +169,7 @@ func (m *Module) normalize(ctx context.Context, org *uuid.UUID, t string, value 
 		if !ok {
 			return nil, invalid("value", "type", "must be an integer for type int")
 		}
-		if i, err := n.Int64(); err != nil || i > math.MaxInt64 {
+		if _, err := n.Int64(); err != nil {
 			return nil, invalid("value", "type", "must be an integer for type int")
 		}
 	case TypeBool:

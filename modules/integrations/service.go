@@ -112,7 +112,9 @@ func (m *Module) checkURL(field, raw string, required bool) *errs.FieldError {
 		return nil
 	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && !(m.allowHTTP && u.Scheme == "http")) {
+	secure := u != nil && u.Scheme == "https"
+	plainOK := u != nil && m.allowHTTP && u.Scheme == "http"
+	if err != nil || u.Host == "" || (!secure && !plainOK) {
 		msg := "must be an https URL"
 		if m.allowHTTP {
 			msg = "must be an http or https URL"
@@ -311,7 +313,7 @@ func (m *Module) List(ctx context.Context) ([]Integration, error) {
 	var toks []token
 	if len(ids) > 0 {
 		if err := m.db.NewSelect().Model(&toks).ExcludeColumn("access_token_encrypted", "refresh_token_encrypted").
-			Where("provider_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+			Where("provider_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 			return nil, fmt.Errorf("integrations: list tokens: %w", err)
 		}
 	}
