@@ -2,6 +2,7 @@ package integrations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -146,7 +147,11 @@ func (m *Module) Test(ctx context.Context, id uuid.UUID) (*TestResult, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := m.client.Do(req)
 	if err != nil {
-		return &TestResult{OK: false, Message: "The test URL could not be reached.", ExpiresAt: t.ExpiresAt}, nil
+		msg := "The test URL could not be reached."
+		if errors.Is(err, errPrivateAddress) {
+			msg = "The test URL was refused: " + errPrivateAddress.Error() + "."
+		}
+		return &TestResult{OK: false, Message: msg, ExpiresAt: t.ExpiresAt}, nil
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	_ = resp.Body.Close()

@@ -468,3 +468,15 @@ func TestPlainHTTPProvidersNeedAllowHTTP(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
 	require.Contains(t, string(r.Body), "must be an https URL")
 }
+
+func TestInternalAddressesAreRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(o *apitest.Options) {
+		o.Config = func(c *config.Config) { c.Integrations.AllowHTTP, c.Integrations.AllowPrivateNetworks = false, false }
+	})
+	for _, tokenURL := range []string{"https://127.0.0.1:9/token", "https://[::1]:9/token", "https://169.254.169.254/token", "https://localhost:9/token"} {
+		in := f.create(f.admin, integrations.FlowClientCredentials, map[string]any{"name": "n" + strings.NewReplacer(":", "", ".", "", "/", "", "[", "", "]", "").Replace(tokenURL)[5:], "token_url": tokenURL, "authorization_url": ""})
+		require.Equal(t, integrations.StatusFailed, in.Status, tokenURL)
+		require.Contains(t, in.StatusMessage, "private network", tokenURL)
+	}
+}

@@ -44,8 +44,9 @@ type Deps struct {
 	Auditor    app.Auditor
 	Vault      Vault
 	Authorizer httpx.Authorizer
-	// HTTPClient calls the providers' token endpoints; nil is a client with
-	// timeouts.
+	// HTTPClient calls the providers' token endpoints and test URLs; nil is
+	// a client with timeouts that refuses internal addresses unless
+	// integrations.allow_private_networks (or allow_http) is on.
 	HTTPClient *http.Client
 	Now        func() time.Time
 }
@@ -80,7 +81,7 @@ func New(d Deps) (*Module, error) {
 	}
 	client := d.HTTPClient
 	if client == nil {
-		client = &http.Client{Timeout: 20 * time.Second}
+		client = providerClient(d.Config.Integrations.AllowPrivateNetworks || d.Config.Integrations.AllowHTTP)
 	}
 	m := &Module{
 		db: d.DB, cache: d.Cache, log: d.Logger, audit: d.Auditor, vault: d.Vault, authz: d.Authorizer,

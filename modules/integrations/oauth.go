@@ -271,6 +271,9 @@ func providerMessage(what string, err error) string {
 			return fmt.Sprintf("%s: the token endpoint answered %s", what, re.Response.Status)
 		}
 	}
+	if errors.Is(err, errPrivateAddress) {
+		return what + ": " + errPrivateAddress.Error()
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return what + ": the provider did not answer in time"
 	}

@@ -66,6 +66,11 @@ type IntegrationsConfig struct {
 	// AllowHTTP lets authorization and token URLs use plain HTTP (local
 	// development and tests). Off, they must be HTTPS.
 	AllowHTTP bool `koanf:"allow_http" yaml:"allow_http"`
+	// AllowPrivateNetworks lets Bifrost call providers at loopback, private
+	// and link-local addresses (an on-premises PSA). Off, such calls are
+	// refused, so that integration settings cannot reach internal services.
+	// AllowHTTP implies it.
+	AllowPrivateNetworks bool `koanf:"allow_private_networks" yaml:"allow_private_networks"`
 }
 
 // LogConfig sets the structured logger.
