@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -130,6 +131,18 @@ func TestTypesAreChecked(t *testing.T) {
 	f.admin.Must(http.StatusOK, "PUT", "/api/config/"+e.ID.String(), map[string]any{"value": 7, "type": "int"}, &updated)
 	require.Equal(t, "int", updated.Type)
 	require.Equal(t, json.RawMessage("7"), updated.Value)
+
+	// The SDK's config.set passes no type: a new entry's comes from the
+	// value, an existing entry keeps its own.
+	for raw, want := range map[string]string{`"text"`: "string", `5`: "int", `false`: "bool", `1.5`: "json", `{"a":1}`: "json", `[1]`: "json"} {
+		key := "inferred_" + want + "_" + strings.NewReplacer(`"`, "", "{", "", "}", "", ":", "", "[", "", "]", "", ".", "").Replace(raw)
+		e, created, err := f.app.ConfigValues.Set(f.as(nil), configmod.SetInput{Key: key, Value: json.RawMessage(raw)})
+		require.NoError(t, err, raw)
+		require.True(t, created)
+		require.Equal(t, want, e.Type, raw)
+	}
+	_, _, err := f.app.ConfigValues.Set(f.as(nil), configmod.SetInput{Key: "enabled", Value: json.RawMessage(`"yes"`)})
+	require.ErrorContains(t, err, "config.invalid", "an existing bool entry stays bool")
 }
 
 func TestSecretRefsResolveAndNeverShowTheValue(t *testing.T) {

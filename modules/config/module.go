@@ -204,7 +204,31 @@ func (m *Module) normalize(ctx context.Context, org *uuid.UUID, t string, value 
 	return buf.Bytes(), nil
 }
 
-// SetInput is a value to store.
+// inferType picks the type of a new entry set without one (the workflow
+// SDK's config.set): a JSON string, integer or boolean is that type,
+// anything else json.
+func inferType(value json.RawMessage) string {
+	dec := json.NewDecoder(bytes.NewReader(value))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return TypeString // normalize reports the bad value
+	}
+	switch x := v.(type) {
+	case string:
+		return TypeString
+	case bool:
+		return TypeBool
+	case json.Number:
+		if _, err := x.Int64(); err == nil {
+			return TypeInt
+		}
+	}
+	return TypeJSON
+}
+
+// SetInput is a value to store. An empty Type keeps an existing entry's
+// type and infers a new entry's from the value.
 type SetInput struct {
 	Key         string
 	Value       json.RawMessage
@@ -237,7 +261,7 @@ func (m *Module) Set(ctx context.Context, in SetInput) (*Entry, bool, error) {
 		if in.Type != "" {
 			e.Type = in.Type
 		} else if e.Type == "" {
-			e.Type = TypeString
+			e.Type = inferType(in.Value)
 		}
 		if e.Value, err = m.normalize(ctx, org, e.Type, in.Value); err != nil {
 			return err

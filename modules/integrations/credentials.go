@@ -86,6 +86,23 @@ func (m *Module) Credentials(ctx context.Context, name string) (*Credentials, er
 		RefreshToken: t.RefreshToken, TokenType: t.TokenType, ExpiresAt: t.ExpiresAt}, nil
 }
 
+// RefreshByName gets a new token for the named integration of the
+// caller's organization (else the global one) now and returns the fresh
+// credentials: the workflow SDK's oauth.refresh_token().
+func (m *Module) RefreshByName(ctx context.Context, name string) (*Credentials, error) {
+	if httpx.PrincipalFrom(ctx) == nil {
+		return nil, errs.Unauthenticated("auth.unauthenticated", "No user is acting.")
+	}
+	p, err := m.byName(ctx, httpx.ScopeFrom(ctx).OrganizationID, name)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := m.refresh(ctx, p.ID, farFuture); err != nil {
+		return nil, err
+	}
+	return m.Credentials(ctx, name)
+}
+
 // fresh returns the integration's token, refreshed first when it has less
 // than readSkew to live.
 func (m *Module) fresh(ctx context.Context, p *provider) (*tokens, error) {

@@ -370,6 +370,13 @@ func TestRefreshTokenFlowAndRefreshFailures(t *testing.T) {
 	f.admin.Must(http.StatusOK, "POST", "/api/integrations/"+in.ID.String()+"/refresh", nil, &got)
 	require.Equal(t, integrations.StatusCompleted, got.Status)
 	require.Empty(t, got.StatusMessage)
+
+	// The SDK's oauth.refresh_token() refreshes by name.
+	before := f.provider.Count("refresh_token")
+	again, err := f.app.Integrations.RefreshByName(f.as(nil), "Graph")
+	require.NoError(t, err)
+	require.Equal(t, before+1, f.provider.Count("refresh_token"))
+	require.NotEqual(t, creds.AccessToken, again.AccessToken)
 }
 
 func TestOrganizationScopeAndGlobalFallback(t *testing.T) {
