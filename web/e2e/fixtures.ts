@@ -1,5 +1,8 @@
 import { test as base, type ConsoleMessage, type Page } from '@playwright/test';
 
+/** ADMIN is the first platform admin: identity.spec.ts creates it, later specs sign in with it. */
+export const ADMIN = { name: 'Ada Admin', email: 'admin@example.com', password: 'correct horse battery staple' };
+
 /** serverURL is the address of the server global setup started (or the Go test did). */
 export function serverURL(): string {
   const url = process.env.BIFROST_E2E_BASE_URL;

@@ -3,10 +3,9 @@
 // organization user may not see. The steps build on each other, so they run in order in one
 // browser context (one cookie jar).
 import type { BrowserContext, Page } from '@playwright/test';
-import { collectConsoleErrors, expect, serverURL, test } from './fixtures';
+import { ADMIN, collectConsoleErrors, expect, serverURL, test } from './fixtures';
 import { linkPath, waitForMail } from './mail';
 
-const ADMIN = { name: 'Ada Admin', email: 'admin@example.com', password: 'correct horse battery staple' };
 const TECH = { name: 'Tess Tech', email: 'tech@contoso.com', password: 'tech-password-2024-long' };
 const ORG = { name: 'Contoso', domain: 'contoso.com' };
 

@@ -36,7 +36,17 @@ export async function startBifrost(): Promise<RunningServer> {
   // Values already in the environment win, so CI can point the suite at other servers.
   const env: NodeJS.ProcessEnv = { ...process.env };
   // The suite's own settings share the BIFROST_ prefix but mean nothing to the server.
-  for (const own of ['BIFROST_BIN', 'BIFROST_E2E_VERBOSE', 'BIFROST_E2E_BASE_URL', 'BIFROST_E2E_MAIL_DIR', 'BIFROST_DEV_API']) delete env[own];
+  const suiteOwn = [
+    'BIFROST_BIN',
+    'BIFROST_E2E_VERBOSE',
+    'BIFROST_E2E_BASE_URL',
+    'BIFROST_E2E_MAIL_DIR',
+    'BIFROST_E2E_OAUTH_URL',
+    'BIFROST_E2E_OAUTH_CLIENT_ID',
+    'BIFROST_E2E_OAUTH_CLIENT_SECRET',
+    'BIFROST_DEV_API',
+  ];
+  for (const own of suiteOwn) delete env[own];
   const setDefault = async (name: string, value: () => string | Promise<string>) => {
     if (!env[name]) env[name] = await value();
   };
@@ -51,8 +61,13 @@ export async function startBifrost(): Promise<RunningServer> {
   await setDefault('BIFROST_DATA_DIR', () => tempDir('bifrost-e2e-data-'));
   await setDefault('BIFROST_WORKSPACE_PATH', () => tempDir('bifrost-e2e-workspace-'));
   await setDefault('BIFROST_SECRET_KEY', () => randomBytes(32).toString('hex'));
+  // The integrations journey connects through the suite's fake OAuth provider on plain HTTP.
+  await setDefault('BIFROST_INTEGRATIONS_ALLOW_HTTP', () => 'true');
 
   const baseURL = baseURLFor(env.BIFROST_HTTP_ADDR!);
+  // Providers send the browser back to <public_url>/api/integrations/callback: it must be this
+  // server, not the default http://localhost:8000.
+  await setDefault('BIFROST_HTTP_PUBLIC_URL', () => baseURL);
   const output = new OutputTail(OUTPUT_TAIL_BYTES);
   const child = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk));

@@ -40,6 +40,14 @@ describe('api client: CSRF', () => {
       `DELETE /api/organizations/${ORG} tok`,
     ]);
   });
+  it('sends it on PUT, with the JSON body', async () => {
+    const secret = { id: ORG, organization_id: null, name: 'k', description: '', created_at: '', updated_at: '' };
+    const { seen } = mockServer({ [`PUT /api/secrets/${ORG}`]: () => jsonResponse(secret) });
+    setCookie('bifrost_csrf', 'tok');
+    await api.put('/api/secrets/{id}', { params: { id: ORG }, body: { value: 'v' } });
+
+    expect(seen.map((r) => [r.method, r.headers['X-CSRF-Token'], r.body])).toEqual([['PUT', 'tok', { value: 'v' }]]);
+  });
 });
 
 describe('api client: errors', () => {

@@ -238,6 +238,7 @@ function call<M extends Method, P extends PathsWith<M>>(method: M, path: P, opti
 export const api = {
   get: <P extends PathsWith<'get'>>(path: P, ...[options]: Args<Operation<'get', P>>) => call('get', path, options),
   post: <P extends PathsWith<'post'>>(path: P, ...[options]: Args<Operation<'post', P>>) => call('post', path, options),
+  put: <P extends PathsWith<'put'>>(path: P, ...[options]: Args<Operation<'put', P>>) => call('put', path, options),
   patch: <P extends PathsWith<'patch'>>(path: P, ...[options]: Args<Operation<'patch', P>>) => call('patch', path, options),
   delete: <P extends PathsWith<'delete'>>(path: P, ...[options]: Args<Operation<'delete', P>>) => call('delete', path, options),
 };

@@ -1,6 +1,7 @@
 import { Outlet, type RouteObject } from 'react-router';
 import { AccountPage } from '../pages/AccountPage';
 import { AuditPage } from '../pages/audit/AuditPage';
+import { ConfigPage } from '../pages/config/ConfigPage';
 import { AcceptInvitePage } from '../pages/auth/AcceptInvitePage';
 import { ForgotPasswordPage } from '../pages/auth/ForgotPasswordPage';
 import { LoginPage } from '../pages/auth/LoginPage';
@@ -9,9 +10,12 @@ import { ResetPasswordPage } from '../pages/auth/ResetPasswordPage';
 import { SetupPage } from '../pages/auth/SetupPage';
 import { VerifyEmailPage } from '../pages/auth/VerifyEmailPage';
 import { HomePage } from '../pages/HomePage';
+import { IntegrationCallbackPage } from '../pages/integrations/IntegrationCallbackPage';
+import { IntegrationsPage } from '../pages/integrations/IntegrationsPage';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { OrganizationsPage } from '../pages/organizations/OrganizationsPage';
 import { RolesPage } from '../pages/roles/RolesPage';
+import { SecretsPage } from '../pages/secrets/SecretsPage';
 import { StatusPage } from '../pages/StatusPage';
 import { UsersPage } from '../pages/users/UsersPage';
 import { AuthProvider } from './auth';
@@ -66,6 +70,16 @@ export const routes: RouteObject[] = [
                 ],
               },
               { element: <RequirePermission permission="audit.view" />, children: [{ path: 'audit', element: <AuditPage /> }] },
+              { element: <RequirePermission permission="config.manage" />, children: [{ path: 'config', element: <ConfigPage /> }] },
+              { element: <RequirePermission permission="secrets.manage" />, children: [{ path: 'secrets', element: <SecretsPage /> }] },
+              {
+                element: <RequirePermission permission="integrations.manage" />,
+                children: [
+                  { path: 'integrations', element: <IntegrationsPage /> },
+                  // The server redirects the browser here after the provider's consent page.
+                  { path: 'integrations/callback', element: <IntegrationCallbackPage /> },
+                ],
+              },
             ],
           },
           { path: '*', element: <NotFoundPage /> },
