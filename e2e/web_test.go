@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,7 +52,11 @@ func TestWebUIInChromium(t *testing.T) {
 	// The integrations journey connects through a fake OAuth provider on
 	// plain HTTP.
 	provider := testenv.NewOAuthServer(t)
-	env := append(environ(t, e), "BIFROST_INTEGRATIONS_ALLOW_HTTP=true")
+	// Providers send the browser back to http.public_url: it must be this
+	// server's address, so pick the port before starting it.
+	addr := freeAddr(t)
+	env := append(environ(t, e), "BIFROST_INTEGRATIONS_ALLOW_HTTP=true",
+		"BIFROST_HTTP_ADDR="+addr, "BIFROST_HTTP_PUBLIC_URL=http://"+addr)
 	dataDir := ""
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "BIFROST_DATA_DIR="); ok {
@@ -74,4 +79,15 @@ func TestWebUIInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the browser tests failed: %v", err)
 	}
+}
+
+// freeAddr returns a local address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

@@ -112,13 +112,18 @@ func recoverer(logger *slog.Logger) echo.MiddlewareFunc {
 
 // accessLog writes one structured line per request. Probes and metrics
 // scrapes are logged at debug level so they do not drown the rest.
-func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
+func accessLog(logger *slog.Logger, onError echo.HTTPErrorHandler) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
 			start := time.Now()
 			err := next(c)
 			req := c.Request()
 			status := responseStatus(c, err)
+			if err != nil {
+				// Write the error here, so the line below counts its bytes.
+				onError(c, err)
+				err = nil
+			}
 			var size int64
 			if r, _ := echo.UnwrapResponse(c.Response()); r != nil {
 				size = r.Size

@@ -58,9 +58,10 @@ func New(opts Options) *Server {
 		opts.Registry = prometheus.NewRegistry()
 	}
 	log := opts.Logger.With("component", "http")
+	onError := errorHandler(log)
 	e := echo.NewWithConfig(echo.Config{
 		Logger:           log,
-		HTTPErrorHandler: errorHandler(log),
+		HTTPErrorHandler: onError,
 		IPExtractor:      ipExtractor(opts.Config.TrustedProxies),
 	})
 	s := &Server{opts: opts, e: e, log: log}
@@ -76,7 +77,7 @@ func New(opts Options) *Server {
 	if u, err := url.Parse(opts.Config.PublicURL); err == nil && u.Scheme == "https" {
 		hsts = true
 	}
-	e.Use(requestID, accessLog(log), metrics.middleware, securityHeaders(hsts), noStore)
+	e.Use(requestID, accessLog(log, onError), metrics.middleware, securityHeaders(hsts), noStore)
 	if len(opts.Config.CORSOrigins) > 0 {
 		// Only listed origins may call the API from a browser, with cookies.
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -379,3 +380,34 @@ func TestAbandonedRequestsAreNotServerErrors(t *testing.T) {
 	require.Contains(t, body, `bifrost_http_requests_total{code="499",method="GET",route="/api/slow"} 1`)
 	require.NotContains(t, body, `code="500",method="GET",route="/api/slow"`)
 }
+
+func TestAccessLogRecordsErrorResponses(t *testing.T) {
+	t.Parallel()
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), nil))
+	_, h := newServer(t, func(o *httpx.Options) { o.Logger = logger })
+	rec := do(h, "POST", "/api/orgs/o1/widgets", `{"name":"taken","size":1}`)
+	require.Equal(t, http.StatusConflict, rec.Code)
+	mu.Lock()
+	defer mu.Unlock()
+	var line struct {
+		Status int   `json:"status"`
+		Bytes  int64 `json:"bytes"`
+	}
+	for _, l := range strings.Split(buf.String(), "\n") {
+		if strings.Contains(l, `"msg":"http request"`) {
+			require.NoError(t, json.Unmarshal([]byte(l), &line))
+		}
+	}
+	require.Equal(t, http.StatusConflict, line.Status)
+	require.Equal(t, int64(rec.Body.Len()), line.Bytes, "the problem body is counted")
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

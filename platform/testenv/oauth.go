@@ -54,6 +54,7 @@ func NewOAuthServer(t testing.TB) *OAuthServer {
 	mux.HandleFunc("POST /authorize", o.decide)
 	mux.HandleFunc("POST /token", o.token)
 	mux.HandleFunc("GET /me", o.me)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	o.srv = httptest.NewServer(mux)
 	o.URL = o.srv.URL
 	t.Cleanup(o.srv.Close)
@@ -113,7 +114,7 @@ var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
 <body>
 <h1>Test provider</h1>
 <p>Allow <strong>{{.ClientID}}</strong> to access: {{.Scope}}</p>
-<form method="post" action="/authorize?{{.Query}}">
+<form method="post" action="{{.Action}}">
 <button type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>
 </form>
@@ -140,7 +141,9 @@ func (o *OAuthServer) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = consentPage.Execute(w, map[string]string{"ClientID": q.Get("client_id"), "Scope": q.Get("scope"), "Query": r.URL.RawQuery})
+	_ = consentPage.Execute(w, map[string]any{"ClientID": q.Get("client_id"), "Scope": q.Get("scope"),
+		"Action": template.URL("/authorize?" + r.URL.Query().Encode())}) // #nosec G203 -- the query is re-encoded
+
 }
 
 func (o *OAuthServer) decide(w http.ResponseWriter, r *http.Request) {

@@ -79,6 +79,10 @@ export async function startOAuthProvider(clientId: string, clientSecret: string)
       if (!exp || exp < Date.now()) return json(res, 401, { error: 'invalid_token', error_description: 'missing, unknown or expired access token' });
       return json(res, 200, { name: 'Test User' });
     }
+    if (route === 'GET /favicon.ico') {
+      res.writeHead(204);
+      return res.end();
+    }
     text(res, 404, 'not found');
   }
 
