@@ -471,24 +471,28 @@ func (m *Module) Get(ctx context.Context, key string) (Value, error) {
 	return Value{Key: key, Type: e.Type, Value: v, Found: true}, nil
 }
 
-// SecretReferences implements secrets.References.
-func (m *Module) SecretReferences(ctx context.Context, org *uuid.UUID, name string) ([]string, error) {
+// SecretRef is an entry that names a secret (the secrets module's
+// Reference: the same plain struct type).
+type SecretRef = struct {
+	Key            string
+	OrganizationID *uuid.UUID
+}
+
+// SecretReferences lists the secret_ref entries naming a secret: those of
+// org, or for org nil, those of every scope (secrets.References).
+func (m *Module) SecretReferences(ctx context.Context, org *uuid.UUID, name string) ([]SecretRef, error) {
 	var rows []entry
 	q := m.db.NewSelect().Model(&rows).Column("key", "organization_id").
-		Where("type = ? AND value #>> '{}' = ?", TypeSecretRef, name).OrderExpr("key")
+		Where("type = ? AND value #>> '{}' = ?", TypeSecretRef, name).OrderExpr("organization_id NULLS FIRST, key")
 	if org != nil {
 		q = q.Where("organization_id = ?", *org)
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("config: secret references: %w", err)
 	}
-	out := make([]string, 0, len(rows))
-	for _, r := range rows {
-		if org == nil && r.OrganizationID != nil {
-			out = append(out, r.Key+" (in an organization)")
-			continue
-		}
-		out = append(out, r.Key)
+	out := make([]SecretRef, len(rows))
+	for i, r := range rows {
+		out[i] = SecretRef{Key: r.Key, OrganizationID: r.OrganizationID}
 	}
 	return out, nil
 }

@@ -44,7 +44,8 @@ func secretID(s string) (uuid.UUID, error) {
 func (m *Module) routes(api *httpx.API) {
 	tag := []string{"secrets"}
 	httpx.Handle(api, httpx.Route{Method: http.MethodGet, Path: "/api/secrets", OperationID: "listSecrets", Tags: tag,
-		Summary: "List secrets (names and dates, never values)", Description: "The secrets of the request's scope: an organization's, or the global ones.",
+		Summary: "List secrets (names and dates, never values)",
+		Description: "The secrets of the request's scope; from an organization, the global ones it does not shadow are included with inherited=true.",
 		Permission: PermissionManage},
 		func(c *echo.Context, _ *httpx.Empty) (*ListResponse, error) {
 			items, err := m.List(c.Request().Context())
@@ -64,11 +65,11 @@ func (m *Module) routes(api *httpx.API) {
 				return nil, err
 			}
 			ctx := c.Request().Context()
-			s, err := m.visible(ctx, m.db, id)
+			s, err := m.visible(ctx, m.db, id, false)
 			if err != nil {
 				return nil, err
 			}
-			out := toSecret(s)
+			out := toSecret(s, httpx.ScopeFrom(ctx).OrganizationID)
 			return &out, nil
 		})
 	httpx.Handle(api, httpx.Route{Method: http.MethodPut, Path: "/api/secrets/:id", OperationID: "updateSecret", Tags: tag,

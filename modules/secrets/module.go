@@ -26,12 +26,19 @@ import (
 // secrets.
 const PermissionManage = "secrets.manage"
 
+// Reference is a configuration entry that names a secret. It is an alias
+// of a plain struct type, so the config module returns it without
+// importing this package.
+type Reference = struct {
+	Key            string
+	OrganizationID *uuid.UUID
+}
+
 // References finds configuration entries that point at a secret.
 type References interface {
-	// SecretReferences lists "key" (or "key in <org>") of every config
-	// entry of type secret_ref naming the secret; for a global secret,
-	// entries of every organization count.
-	SecretReferences(ctx context.Context, org *uuid.UUID, name string) ([]string, error)
+	// SecretReferences lists the config entries of type secret_ref that
+	// name a secret: those of org, or for org nil, those of every scope.
+	SecretReferences(ctx context.Context, org *uuid.UUID, name string) ([]Reference, error)
 }
 
 // Deps is what the module needs.
@@ -102,11 +109,13 @@ type Secret struct {
 	UpdatedBy      *uuid.UUID `json:"updated_by"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at" doc:"When the value or description last changed."`
+	Inherited      bool       `json:"inherited" doc:"A global secret seen from an organization that has none of this name: readable by its workflows, changed only globally."`
 }
 
-func toSecret(s *secret) Secret {
+func toSecret(s *secret, scope *uuid.UUID) Secret {
 	return Secret{ID: s.ID, OrganizationID: s.OrganizationID, Name: s.Name, Description: s.Description,
-		CreatedBy: s.CreatedBy, UpdatedBy: s.UpdatedBy, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		CreatedBy: s.CreatedBy, UpdatedBy: s.UpdatedBy, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		Inherited: scope != nil && s.OrganizationID == nil}
 }
 
 func actor(ctx context.Context) *uuid.UUID {
@@ -200,18 +209,22 @@ func (m *Module) Create(ctx context.Context, name, value, description string) (*
 	}
 	m.record(ctx, app.AuditEvent{OrganizationID: org, Action: "secrets.created", ResourceType: "secret", ResourceID: s.ID.String(),
 		Details: map[string]any{"name": s.Name}})
-	out := toSecret(s)
+	out := toSecret(s, httpx.ScopeFrom(ctx).OrganizationID)
 	return &out, nil
 }
 
-// visible returns a secret of the request's scope.
-func (m *Module) visible(ctx context.Context, idb bun.IDB, id uuid.UUID) (*secret, error) {
+// visible returns a secret of the request's scope; a global one is visible
+// (not writable) from an organization.
+func (m *Module) visible(ctx context.Context, idb bun.IDB, id uuid.UUID, writable bool) (*secret, error) {
 	s := new(secret)
-	q := idb.NewSelect().Model(s).Where("id = ?", id)
-	if org := httpx.ScopeFrom(ctx).OrganizationID; org != nil {
-		q = q.Where("organization_id = ?", *org)
-	} else {
+	q := idb.NewSelect().Model(s).ExcludeColumn("encrypted_value").Where("id = ?", id)
+	switch org := httpx.ScopeFrom(ctx).OrganizationID; {
+	case org == nil:
 		q = q.Where("organization_id IS NULL")
+	case writable:
+		q = q.Where("organization_id = ?", *org)
+	default:
+		q = q.Where("(organization_id = ? OR organization_id IS NULL)", *org)
 	}
 	if err := q.Scan(ctx); err != nil {
 		if db.IsNoRows(err) {
@@ -227,7 +240,7 @@ func (m *Module) Update(ctx context.Context, id uuid.UUID, value, description *s
 	if err := m.require(ctx, PermissionManage); err != nil {
 		return nil, err
 	}
-	s, err := m.visible(ctx, m.db, id)
+	s, err := m.visible(ctx, m.db, id, true)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +266,7 @@ func (m *Module) Update(ctx context.Context, id uuid.UUID, value, description *s
 	}
 	m.record(ctx, app.AuditEvent{OrganizationID: s.OrganizationID, Action: "secrets.updated", ResourceType: "secret", ResourceID: s.ID.String(),
 		Details: map[string]any{"name": s.Name, "value_changed": value != nil}})
-	out := toSecret(s)
+	out := toSecret(s, httpx.ScopeFrom(ctx).OrganizationID)
 	return &out, nil
 }
 
@@ -262,18 +275,16 @@ func (m *Module) Delete(ctx context.Context, id uuid.UUID) error {
 	if err := m.require(ctx, PermissionManage); err != nil {
 		return err
 	}
-	s, err := m.visible(ctx, m.db, id)
+	s, err := m.visible(ctx, m.db, id, true)
 	if err != nil {
 		return err
 	}
-	if m.refs != nil {
-		used, err := m.refs.SecretReferences(ctx, s.OrganizationID, s.Name)
-		if err != nil {
-			return err
-		}
-		if len(used) > 0 {
-			return errs.Newf(errs.KindConflict, "secrets.in_use", "The configuration entries %s refer to this secret; change them first.", strings.Join(used, ", "))
-		}
+	used, err := m.usedBy(ctx, s)
+	if err != nil {
+		return err
+	}
+	if len(used) > 0 {
+		return errs.Newf(errs.KindConflict, "secrets.in_use", "The configuration entries %s refer to this secret; change them first.", strings.Join(used, ", "))
 	}
 	if _, err := m.db.NewDelete().Model((*secret)(nil)).Where("id = ?", s.ID).Exec(ctx); err != nil {
 		return fmt.Errorf("secrets: delete: %w", err)
@@ -283,24 +294,57 @@ func (m *Module) Delete(ctx context.Context, id uuid.UUID) error {
 	return nil
 }
 
+// usedBy names the config entries whose secret_ref resolves to s: for a
+// global secret, entries of organizations that have no secret of that name
+// themselves.
+func (m *Module) usedBy(ctx context.Context, s *secret) ([]string, error) {
+	if m.refs == nil {
+		return nil, nil
+	}
+	refs, err := m.refs.SecretReferences(ctx, s.OrganizationID, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range refs {
+		switch {
+		case s.OrganizationID != nil || r.OrganizationID == nil:
+			out = append(out, r.Key)
+		default:
+			own, err := m.db.NewSelect().Model((*secret)(nil)).Where("organization_id = ? AND name = ?", *r.OrganizationID, s.Name).Exists(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("secrets: in use: %w", err)
+			}
+			if !own {
+				out = append(out, fmt.Sprintf("%s (organization %s)", r.Key, r.OrganizationID))
+			}
+		}
+	}
+	return out, nil
+}
+
 // List returns the secrets of the request's scope, by name.
 func (m *Module) List(ctx context.Context) ([]Secret, error) {
 	if err := m.require(ctx, PermissionManage); err != nil {
 		return nil, err
 	}
+	org := httpx.ScopeFrom(ctx).OrganizationID
 	var rows []secret
-	q := m.db.NewSelect().Model(&rows).ExcludeColumn("encrypted_value").OrderExpr("name")
-	if org := httpx.ScopeFrom(ctx).OrganizationID; org != nil {
-		q = q.Where("organization_id = ?", *org)
+	q := m.db.NewSelect().Model(&rows).ExcludeColumn("encrypted_value").OrderExpr("name, organization_id NULLS LAST")
+	if org != nil {
+		q = q.Where("(organization_id = ? OR organization_id IS NULL)", *org)
 	} else {
 		q = q.Where("organization_id IS NULL")
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("secrets: list: %w", err)
 	}
-	out := make([]Secret, len(rows))
+	out := make([]Secret, 0, len(rows))
 	for i := range rows {
-		out[i] = toSecret(&rows[i])
+		if i > 0 && rows[i].Name == rows[i-1].Name {
+			continue // the organization's own shadows the global one
+		}
+		out = append(out, toSecret(&rows[i], org))
 	}
 	return out, nil
 }

@@ -111,13 +111,24 @@ func TestOrganizationValueElseGlobal(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "global value", got, "deleting B's own brings the global one back")
 
-	// Lists are per scope and never hold values.
+	// Lists never hold values; from an organization they show its own
+	// secrets and the global ones it does not shadow, read-only.
+	f.create(f.admin, "global_only", "g")
 	var list struct {
 		Items []secrets.Secret `json:"items"`
 	}
 	f.admin.InOrg(orgA).Must(http.StatusOK, "GET", "/api/secrets", nil, &list)
-	require.Len(t, list.Items, 1)
+	require.Len(t, list.Items, 2)
 	require.Equal(t, own.ID, list.Items[0].ID)
+	require.False(t, list.Items[0].Inherited)
+	require.Equal(t, "global_only", list.Items[1].Name)
+	require.True(t, list.Items[1].Inherited)
+	inherited := list.Items[1].ID.String()
+	f.admin.InOrg(orgA).Must(http.StatusOK, "GET", "/api/secrets/"+inherited, nil, nil)
+	for _, method := range []string{"PUT", "DELETE"} {
+		r := f.admin.InOrg(orgA).Do(method, "/api/secrets/"+inherited, map[string]string{"value": "changed"})
+		require.Equal(t, http.StatusNotFound, r.Status, "%s of a global secret from an organization", method)
+	}
 }
 
 func TestPermissionsAndTenants(t *testing.T) {
@@ -284,7 +295,16 @@ func TestDeletingASecretInUseIsRefused(t *testing.T) {
 	p := r.Problem(t)
 	require.Equal(t, "secrets.in_use", p.Code)
 	require.Contains(t, p.Detail, "smtp_pass")
-	require.Contains(t, p.Detail, "mail_pass (in an organization)")
+	require.Contains(t, p.Detail, "mail_pass (organization "+orgA+")")
+
+	// An organization with its own secret of that name uses its own: its
+	// entries do not hold the global one.
+	orgB := f.app.Org(f.admin, "Bravo", "bravo.example")
+	f.create(f.admin.InOrg(orgB), "smtp_password", "bravo pw")
+	f.admin.InOrg(orgB).Must(http.StatusOK, "POST", "/api/config", map[string]any{"key": "bravo_mail", "type": "secret_ref", "value": "smtp_password"}, nil)
+	r = f.admin.Do("DELETE", "/api/secrets/"+global.ID.String(), nil)
+	require.Equal(t, http.StatusConflict, r.Status)
+	require.NotContains(t, r.Problem(t).Detail, "bravo_mail")
 
 	r = f.admin.InOrg(orgA).Do("DELETE", "/api/secrets/"+own.ID.String(), nil)
 	require.Equal(t, http.StatusConflict, r.Status)

@@ -736,7 +736,7 @@ export interface paths {
         };
         /**
          * List secrets (names and dates, never values)
-         * @description The secrets of the request's scope: an organization's, or the global ones.
+         * @description The secrets of the request's scope; from an organization, the global ones it does not shadow are included with inherited=true.
          *
          *     Requires the `secrets.manage` permission in the organization.
          */
@@ -1282,6 +1282,8 @@ export interface components {
             description: string;
             /** Format: uuid */
             id: string;
+            /** @description A global secret seen from an organization that has none of this name: readable by its workflows, changed only globally. */
+            inherited: boolean;
             name: string;
             /**
              * Format: uuid

@@ -11,7 +11,7 @@ const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 const NAME_TAKEN = 'secrets.name_taken';
 
 /** NewSecretDialog stores a secret. Its value goes to the server once and never comes back. */
-export function NewSecretDialog({ onClose }: { onClose: () => void }) {
+export function NewSecretDialog({ onClose, name: startName }: { onClose: () => void; name?: string }) {
   const create = useCreateSecret();
   const [local, setLocal] = useState<{ name?: string; value?: string }>({});
   const err = create.error;
@@ -38,6 +38,7 @@ export function NewSecretDialog({ onClose }: { onClose: () => void }) {
           required
           autoComplete="off"
           spellCheck={false}
+          defaultValue={startName}
           hint="What workflows pass to secrets.get(), e.g. halo_client_secret."
           error={local.name ?? fieldError(err, 'name', NAME_TAKEN)}
         />

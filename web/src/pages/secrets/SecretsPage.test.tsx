@@ -4,7 +4,7 @@ import { setSelectedOrganization } from '../../api/orgScope';
 import { adminMe, jsonResponse, mockServer, noContent, problem, renderApp, setCookie } from '../../test/render';
 
 const CONTOSO = '00000000-0000-4000-8000-0000000000c0';
-const halo = { id: 's1', organization_id: null, name: 'halo_secret', description: 'HaloPSA client secret', created_by: null, updated_by: null, created_at: '2026-11-29T10:00:00Z', updated_at: '2026-11-29T10:00:00Z' };
+const halo = { id: 's1', organization_id: null, name: 'halo_secret', description: 'HaloPSA client secret', created_by: null, updated_by: null, created_at: '2026-11-29T10:00:00Z', updated_at: '2026-11-29T10:00:00Z', inherited: false };
 
 function server(extra: Parameters<typeof mockServer>[0] = {}) {
   setCookie('bifrost_csrf', 'tok');
@@ -41,6 +41,26 @@ describe('SecretsPage', () => {
     const post = seen.find((r) => r.method === 'POST');
     expect(post?.body).toEqual({ name: 'graph_secret', value: 's3cr3t', description: '' });
     expect(post?.headers['X-Organization-Id']).toBe(CONTOSO);
+  });
+
+  it('shows global secrets from an organization read-only, with an override that keeps the name', async () => {
+    setSelectedOrganization(CONTOSO);
+    const { seen } = server({
+      'GET /api/secrets': () => jsonResponse({ items: [{ ...halo, inherited: true }] }),
+      'POST /api/secrets': () => jsonResponse({ ...halo, id: 's2', organization_id: CONTOSO }, 201),
+    });
+    renderApp('/secrets');
+
+    const row = await screen.findByTestId('secret-row-halo_secret');
+    expect(within(row).getByText('global')).toBeTruthy();
+    expect(within(row).queryByRole('button', { name: 'Delete halo_secret' })).toBeNull();
+    expect(within(row).queryByRole('button', { name: 'Replace the value of halo_secret' })).toBeNull();
+    fireEvent.click(within(row).getByRole('button', { name: 'Override halo_secret' }));
+    const dialog = screen.getByRole('dialog', { name: 'New secret' });
+    expect((within(dialog).getByLabelText('Name') as HTMLInputElement).value).toBe('halo_secret');
+    fireEvent.change(within(dialog).getByLabelText('Value'), { target: { value: 'contoso value' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Store secret' }));
+    await vi.waitFor(() => expect(seen.find((r) => r.method === 'POST')?.body).toEqual({ name: 'halo_secret', value: 'contoso value', description: '' }));
   });
 
   it('replaces a value without ever showing the old one', async () => {

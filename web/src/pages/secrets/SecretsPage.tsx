@@ -5,11 +5,11 @@ import type { Secret } from '../../api/types';
 import { useScope } from '../../app/scope';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { formatDate, PageHeader } from '../../components/lists';
+import { formatDate, PageHeader, Pill } from '../../components/lists';
 import { EmptyState, Loading } from '../../components/Loading';
 import { DescribeSecretDialog, NewSecretDialog, ReplaceSecretDialog } from './SecretDialogs';
 
-type Open = { kind: 'create' } | { kind: 'replace' | 'describe' | 'delete'; secret: Secret } | null;
+type Open = { kind: 'create'; name?: string } | { kind: 'replace' | 'describe' | 'delete'; secret: Secret } | null;
 
 /** SecretsPage lists the secrets of the current scope by name (values never leave the server) and manages them. */
 export function SecretsPage() {
@@ -57,21 +57,35 @@ export function SecretsPage() {
                 {items.map((s) => (
                   <tr key={s.id} data-testid={`secret-row-${s.name}`}>
                     <td>
-                      <code className="cell-strong">{s.name}</code>
+                      <code className="cell-strong">{s.name}</code> {s.inherited ? <Pill tone="info">global</Pill> : null}
                     </td>
                     <td className="small">{s.description || <span className="muted">—</span>}</td>
                     <td className="small nowrap">{formatDate(s.created_at)}</td>
                     <td className="small nowrap">{formatDate(s.updated_at)}</td>
                     <td className="cell-actions">
-                      <button type="button" className="btn btn-small" onClick={() => setOpen({ kind: 'replace', secret: s })} aria-label={`Replace the value of ${s.name}`}>
-                        Replace value
-                      </button>
-                      <button type="button" className="btn btn-small" onClick={() => setOpen({ kind: 'describe', secret: s })} aria-label={`Describe ${s.name}`}>
-                        Describe
-                      </button>
-                      <button type="button" className="btn btn-small btn-danger-outline" onClick={() => setOpen({ kind: 'delete', secret: s })} aria-label={`Delete ${s.name}`}>
-                        Delete
-                      </button>
+                      {s.inherited ? (
+                        <button
+                          type="button"
+                          className="btn btn-small"
+                          onClick={() => setOpen({ kind: 'create', name: s.name })}
+                          aria-label={`Override ${s.name}`}
+                          title="Store a value for this organization that its workflows read instead of the global one"
+                        >
+                          Override
+                        </button>
+                      ) : (
+                        <>
+                          <button type="button" className="btn btn-small" onClick={() => setOpen({ kind: 'replace', secret: s })} aria-label={`Replace the value of ${s.name}`}>
+                            Replace value
+                          </button>
+                          <button type="button" className="btn btn-small" onClick={() => setOpen({ kind: 'describe', secret: s })} aria-label={`Describe ${s.name}`}>
+                            Describe
+                          </button>
+                          <button type="button" className="btn btn-small btn-danger-outline" onClick={() => setOpen({ kind: 'delete', secret: s })} aria-label={`Delete ${s.name}`}>
+                            Delete
+                          </button>
+                        </>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -80,7 +94,7 @@ export function SecretsPage() {
           </div>
         ) : null}
       </section>
-      {open?.kind === 'create' ? <NewSecretDialog onClose={close} /> : null}
+      {open?.kind === 'create' ? <NewSecretDialog name={open.name} onClose={close} /> : null}
       {open?.kind === 'replace' ? <ReplaceSecretDialog secret={open.secret} onClose={close} /> : null}
       {open?.kind === 'describe' ? <DescribeSecretDialog secret={open.secret} onClose={close} /> : null}
       {open?.kind === 'delete' ? <DeleteSecret secret={open.secret} onClose={close} /> : null}
