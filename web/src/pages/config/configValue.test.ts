@@ -57,7 +57,7 @@ describe('config values', () => {
   });
 
   it('shows a secret reference by name only, and cuts long values', () => {
-    expect(displayValue('secret_ref', 'halo_secret')).toBe('🔒 secret: halo_secret');
+    expect(displayValue('secret_ref', 'halo_secret')).toBe('secret: halo_secret');
     expect(displayValue('bool', false)).toBe('false');
     expect(displayValue('json', { a: 1 })).toBe('{"a":1}');
     expect(displayValue('string', 'x'.repeat(500))).toHaveLength(120);

@@ -106,7 +106,7 @@ const SHOWN_MAX = 120;
 export function displayValue(t: ConfigType, value: unknown): string {
   switch (t) {
     case 'secret_ref':
-      return `🔒 secret: ${typeof value === 'string' ? value : '?'}`;
+      return `secret: ${typeof value === 'string' ? value : '?'}`;
     case 'string':
       return cut(typeof value === 'string' ? value : JSON.stringify(value));
     case 'bool':
