@@ -8,9 +8,21 @@ import (
 	"github.com/bifrost-automation/bifrost/platform/httpx"
 )
 
-// Record writes one audit event, filling in the client address, user agent
-// and request id from the request ctx belongs to.
+// Record writes one audit event, filling in from ctx what the event does
+// not say: the acting user, the workflow execution it acts for, and the
+// client address, user agent and request id of its request.
 func (m *Module) Record(ctx context.Context, e app.AuditEvent) error {
+	if p := httpx.PrincipalFrom(ctx); p != nil && e.UserID == nil {
+		e.UserID, e.ActorEmail = &p.UserID, p.Email
+	}
+	if exec := app.ExecutionFrom(ctx); exec != "" {
+		details := make(map[string]any, len(e.Details)+1)
+		for k, v := range e.Details {
+			details[k] = v
+		}
+		details["execution_id"] = exec
+		e.Details = details
+	}
 	client := httpx.ClientFrom(ctx)
 	if e.IPAddress == "" {
 		e.IPAddress = client.IP

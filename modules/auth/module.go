@@ -158,13 +158,9 @@ func (m *Module) Start(ctx context.Context) {
 }
 
 func (m *Module) record(ctx context.Context, e app.AuditEvent) {
-	if m.audit == nil {
-		return
+	if m.audit != nil {
+		_ = m.audit.Record(ctx, e)
 	}
-	if p := httpx.PrincipalFrom(ctx); p != nil && e.UserID == nil {
-		e.UserID, e.ActorEmail = &p.UserID, p.Email
-	}
-	_ = m.audit.Record(ctx, e)
 }
 
 // link builds an absolute link into the web UI.

@@ -2,9 +2,7 @@ package auth
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,10 +18,10 @@ import (
 	"github.com/markbates/goth/providers/github"
 	"github.com/markbates/goth/providers/google"
 	"github.com/markbates/goth/providers/microsoftonline"
-	"github.com/redis/rueidis"
 
 	"github.com/bifrost-automation/bifrost/platform/app"
 	"github.com/bifrost-automation/bifrost/platform/config"
+	"github.com/bifrost-automation/bifrost/platform/crypto"
 	"github.com/bifrost-automation/bifrost/platform/errs"
 	"github.com/bifrost-automation/bifrost/platform/httpx"
 )
@@ -159,32 +157,15 @@ const (
 )
 
 func (m *Module) signState(s oauthState) string {
-	b, _ := json.Marshal(s)
-	payload := base64.RawURLEncoding.EncodeToString(b)
-	mac := hmac.New(sha256.New, m.stateKey)
-	mac.Write([]byte(payload))
-	return payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	signed, _ := crypto.SignJSON(m.stateKey, s) // a struct of strings always encodes
+	return signed
 }
 
 var errBadState = errors.New("the sign-in state is invalid or expired")
 
 func (m *Module) checkState(raw string) (oauthState, error) {
-	payload, sig, ok := strings.Cut(raw, ".")
-	if !ok {
-		return oauthState{}, errBadState
-	}
-	mac := hmac.New(sha256.New, m.stateKey)
-	mac.Write([]byte(payload))
-	want := base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
-	if !hmac.Equal([]byte(sig), []byte(want)) {
-		return oauthState{}, errBadState
-	}
-	b, err := base64.RawURLEncoding.DecodeString(payload)
-	if err != nil {
-		return oauthState{}, errBadState
-	}
 	var s oauthState
-	if err := json.Unmarshal(b, &s); err != nil || m.now().Unix() > s.Expires {
+	if err := crypto.VerifyJSON(m.stateKey, raw, &s); err != nil || m.now().Unix() > s.Expires {
 		return oauthState{}, errBadState
 	}
 	return s, nil
@@ -264,8 +245,7 @@ func (m *Module) authorize(c *echo.Context) error {
 	if err != nil {
 		return errs.Internal(fmt.Errorf("auth: %s auth url: %w", name, err))
 	}
-	r := m.cache.Redis()
-	if err := r.Do(ctx, r.B().Set().Key(m.cache.Key("auth", "oauth", st.Nonce)).Value(sess.Marshal()).PxMilliseconds(stateTTL.Milliseconds()).Build()).Error(); err != nil {
+	if err := m.cache.Set(ctx, "auth:oauth:"+st.Nonce, sess.Marshal(), stateTTL); err != nil {
 		return fmt.Errorf("auth: store oauth session: %w", err)
 	}
 	c.SetCookie(&http.Cookie{Name: cookieOAuth, Value: st.Nonce, Path: "/api/auth/oauth", MaxAge: int(stateTTL.Seconds()),
@@ -297,16 +277,15 @@ func (m *Module) callback(c *echo.Context) error {
 		return fail("invalid_state", err)
 	}
 	ck, err := c.Request().Cookie(cookieOAuth)
-	if err != nil || !hmac.Equal([]byte(ck.Value), []byte(st.Nonce)) {
+	if err != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(st.Nonce)) != 1 {
 		return fail("invalid_state", errors.New("the state does not belong to this browser"))
 	}
-	r := m.cache.Redis()
-	raw, err := r.Do(ctx, r.B().Getdel().Key(m.cache.Key("auth", "oauth", st.Nonce)).Build()).ToString()
-	if rueidis.IsRedisNil(err) {
-		return fail("invalid_state", errors.New("the state was already used or expired"))
-	}
+	raw, found, err := m.cache.GetDel(ctx, "auth:oauth:"+st.Nonce)
 	if err != nil {
 		return fail("unavailable", err)
+	}
+	if !found {
+		return fail("invalid_state", errors.New("the state was already used or expired"))
 	}
 	sess, err := p.goth.UnmarshalSession(raw)
 	if err != nil {

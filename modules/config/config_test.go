@@ -12,30 +12,21 @@ import (
 
 	configmod "github.com/bifrost-automation/bifrost/modules/config"
 	"github.com/bifrost-automation/bifrost/modules/internal/apitest"
-	"github.com/bifrost-automation/bifrost/platform/httpx"
 )
 
 type fixture struct {
-	app     *apitest.App
-	admin   *apitest.Client
-	adminID uuid.UUID
+	app   *apitest.App
+	admin *apitest.Client
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{app: apitest.New(t, apitest.Options{})}
 	f.admin = f.app.Setup()
-	var me struct {
-		ID uuid.UUID `json:"id"`
-	}
-	f.admin.Must(http.StatusOK, "GET", "/api/auth/me", nil, &me)
-	f.adminID = me.ID
 	return f
 }
 
-func (f *fixture) as(org *uuid.UUID) context.Context {
-	return httpx.WithPrincipal(context.Background(), &httpx.Principal{UserID: f.adminID, IsSuperuser: true}, httpx.Scope{OrganizationID: org})
-}
+func (f *fixture) as(org *uuid.UUID) context.Context { return f.app.AsAdmin(org) }
 
 func (f *fixture) set(c *apitest.Client, key, typ string, value any) configmod.Entry {
 	f.app.T.Helper()
@@ -57,7 +48,7 @@ func TestOrganizationValueElseGlobal(t *testing.T) {
 	f.set(f.admin, "max_users", "int", 100)
 	own := f.set(f.admin.InOrg(orgA), "ticket_queue", "string", "Alpha Queue")
 	require.Equal(t, orgA, own.OrganizationID.String())
-	require.Equal(t, f.adminID, *own.UpdatedBy)
+	require.Equal(t, f.app.AdminID, *own.UpdatedBy)
 
 	a, b := uuid.MustParse(orgA), uuid.MustParse(orgB)
 	for org, want := range map[*uuid.UUID]string{&a: "Alpha Queue", &b: "Global Queue", nil: "Global Queue"} {

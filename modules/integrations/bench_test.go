@@ -18,17 +18,12 @@ func BenchmarkCredentials(b *testing.B) {
 	app := apitest.New(b, apitest.Options{})
 	provider := testenv.NewOAuthServer(b)
 	admin := app.Setup()
-	var me struct {
-		ID uuid.UUID `json:"id"`
-	}
-	admin.Must(http.StatusOK, "GET", "/api/auth/me", nil, &me)
 	org := uuid.MustParse(app.Org(admin, "Alpha", ""))
 	admin.Must(http.StatusCreated, "POST", "/api/integrations", map[string]any{
 		"name": "Graph", "flow": "client_credentials", "client_id": provider.ClientID, "client_secret": provider.ClientSecret,
 		"token_url": provider.TokenURL(),
 	}, nil)
-	f := &fixture{app: app, adminID: me.ID}
-	ctx := f.as(&org) // reads the global integration from an organization
+	ctx := app.AsAdmin(&org) // reads the global integration from an organization
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -15,7 +15,6 @@ import (
 	"github.com/bifrost-automation/bifrost/modules/integrations"
 	"github.com/bifrost-automation/bifrost/modules/internal/apitest"
 	"github.com/bifrost-automation/bifrost/platform/config"
-	"github.com/bifrost-automation/bifrost/platform/httpx"
 	"github.com/bifrost-automation/bifrost/platform/testenv"
 )
 
@@ -24,7 +23,6 @@ type fixture struct {
 	// clock is the integrations module's (sessions keep real time).
 	clock    *apitest.Clock
 	admin    *apitest.Client
-	adminID  uuid.UUID
 	provider *testenv.OAuthServer
 }
 
@@ -37,11 +35,6 @@ func newFixture(t *testing.T, opts ...func(*apitest.Options)) *fixture {
 	}
 	f := &fixture{app: apitest.New(t, o), clock: clock, provider: testenv.NewOAuthServer(t)}
 	f.admin = f.app.Setup()
-	var me struct {
-		ID uuid.UUID `json:"id"`
-	}
-	f.admin.Must(http.StatusOK, "GET", "/api/auth/me", nil, &me)
-	f.adminID = me.ID
 	return f
 }
 
@@ -82,10 +75,7 @@ func (f *fixture) get(c *apitest.Client, id uuid.UUID) integrations.Integration 
 }
 
 // as is the context the workflow runtime gives a module call.
-func (f *fixture) as(org *uuid.UUID) context.Context {
-	return httpx.WithPrincipal(context.Background(), &httpx.Principal{UserID: f.adminID, Email: "admin@example.com", IsSuperuser: true},
-		httpx.Scope{OrganizationID: org})
-}
+func (f *fixture) as(org *uuid.UUID) context.Context { return f.app.AsAdmin(org) }
 
 func TestAuthorizationCodeFlowEndToEnd(t *testing.T) {
 	t.Parallel()

@@ -2,9 +2,7 @@ package integrations
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/bifrost-automation/bifrost/modules/secrets"
 	"github.com/bifrost-automation/bifrost/platform/app"
+	"github.com/bifrost-automation/bifrost/platform/crypto"
 	"github.com/bifrost-automation/bifrost/platform/errs"
 	"github.com/bifrost-automation/bifrost/platform/httpx"
 )
@@ -62,30 +61,13 @@ type signedState struct {
 }
 
 func (m *Module) signState(s signedState) string {
-	b, _ := json.Marshal(s)
-	payload := base64.RawURLEncoding.EncodeToString(b)
-	mac := hmac.New(sha256.New, m.stateKey)
-	mac.Write([]byte(payload))
-	return payload + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	signed, _ := crypto.SignJSON(m.stateKey, s) // a struct of a string and a number always encodes
+	return signed
 }
 
 func (m *Module) checkState(raw string) (signedState, error) {
-	payload, sig, ok := strings.Cut(raw, ".")
-	if !ok {
-		return signedState{}, errBadState
-	}
-	mac := hmac.New(sha256.New, m.stateKey)
-	mac.Write([]byte(payload))
-	want := base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
-	if !hmac.Equal([]byte(sig), []byte(want)) {
-		return signedState{}, errBadState
-	}
-	b, err := base64.RawURLEncoding.DecodeString(payload)
-	if err != nil {
-		return signedState{}, errBadState
-	}
 	var s signedState
-	if err := json.Unmarshal(b, &s); err != nil || s.Nonce == "" || m.now().Unix() > s.Expires {
+	if err := crypto.VerifyJSON(m.stateKey, raw, &s); err != nil || s.Nonce == "" || m.now().Unix() > s.Expires {
 		return signedState{}, errBadState
 	}
 	return s, nil

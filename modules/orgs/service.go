@@ -98,13 +98,9 @@ type OrganizationInput struct {
 }
 
 func (m *Module) record(ctx context.Context, e app.AuditEvent) {
-	if m.audit == nil {
-		return
+	if m.audit != nil {
+		_ = m.audit.Record(ctx, e)
 	}
-	if p := httpx.PrincipalFrom(ctx); p != nil && e.UserID == nil {
-		e.UserID, e.ActorEmail = &p.UserID, p.Email
-	}
-	_ = m.audit.Record(ctx, e)
 }
 
 // CreateOrganization adds an organization.

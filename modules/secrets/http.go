@@ -44,9 +44,9 @@ func secretID(s string) (uuid.UUID, error) {
 func (m *Module) routes(api *httpx.API) {
 	tag := []string{"secrets"}
 	httpx.Handle(api, httpx.Route{Method: http.MethodGet, Path: "/api/secrets", OperationID: "listSecrets", Tags: tag,
-		Summary: "List secrets (names and dates, never values)",
+		Summary:     "List secrets (names and dates, never values)",
 		Description: "The secrets of the request's scope; from an organization, the global ones it does not shadow are included with inherited=true.",
-		Permission: PermissionManage},
+		Permission:  PermissionManage},
 		func(c *echo.Context, _ *httpx.Empty) (*ListResponse, error) {
 			items, err := m.List(c.Request().Context())
 			return &ListResponse{Items: items}, err

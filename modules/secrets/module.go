@@ -126,42 +126,15 @@ func actor(ctx context.Context) *uuid.UUID {
 }
 
 func (m *Module) record(ctx context.Context, e app.AuditEvent) {
-	if m.audit == nil {
-		return
+	if m.audit != nil {
+		_ = m.audit.Record(ctx, e)
 	}
-	if p := httpx.PrincipalFrom(ctx); p != nil && e.UserID == nil {
-		e.UserID, e.ActorEmail = &p.UserID, p.Email
-	}
-	if exec := app.ExecutionFrom(ctx); exec != "" {
-		if e.Details == nil {
-			e.Details = map[string]any{}
-		}
-		e.Details["execution_id"] = exec
-	}
-	_ = m.audit.Record(ctx, e)
 }
 
-// require checks a permission in the request's scope for calls that do not
-// come through an HTTP route (the workflow runtime).
+// require checks a permission for calls that do not come through a route
+// (the workflow runtime).
 func (m *Module) require(ctx context.Context, perm string) error {
-	p, scope := httpx.PrincipalFrom(ctx), httpx.ScopeFrom(ctx)
-	if p == nil {
-		return errs.Unauthenticated("auth.unauthenticated", "No user is acting.")
-	}
-	if p.IsSuperuser {
-		return nil
-	}
-	if scope.OrganizationID == nil || m.authz == nil {
-		return errs.Forbidden("auth.forbidden", "You do not have permission to do this.")
-	}
-	ok, err := m.authz.HasPermission(ctx, p, *scope.OrganizationID, perm)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errs.Newf(errs.KindForbidden, "auth.permission_required", "This needs the %q permission.", perm)
-	}
-	return nil
+	return httpx.Require(ctx, m.authz, perm)
 }
 
 func checkName(name string) error {

@@ -12,36 +12,24 @@ import (
 
 	"github.com/bifrost-automation/bifrost/modules/internal/apitest"
 	"github.com/bifrost-automation/bifrost/modules/secrets"
-	"github.com/bifrost-automation/bifrost/platform/app"
 	"github.com/bifrost-automation/bifrost/platform/config"
 	"github.com/bifrost-automation/bifrost/platform/crypto"
 	"github.com/bifrost-automation/bifrost/platform/httpx"
 )
 
 type fixture struct {
-	app     *apitest.App
-	admin   *apitest.Client
-	adminID uuid.UUID
+	app   *apitest.App
+	admin *apitest.Client
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{app: apitest.New(t, apitest.Options{})}
 	f.admin = f.app.Setup()
-	var me struct {
-		ID uuid.UUID `json:"id"`
-	}
-	f.admin.Must(http.StatusOK, "GET", "/api/auth/me", nil, &me)
-	f.adminID = me.ID
 	return f
 }
 
-// as is the context the workflow runtime gives a module call.
-func (f *fixture) as(org *uuid.UUID) context.Context {
-	ctx := httpx.WithPrincipal(context.Background(), &httpx.Principal{UserID: f.adminID, Email: "admin@example.com", IsSuperuser: true},
-		httpx.Scope{OrganizationID: org})
-	return app.WithExecution(ctx, "exec-123")
-}
+func (f *fixture) as(org *uuid.UUID) context.Context { return f.app.AsAdmin(org) }
 
 func (f *fixture) create(c *apitest.Client, name, value string) secrets.Secret {
 	f.app.T.Helper()

@@ -92,7 +92,9 @@ type AuditEvent struct {
 	RequestID    string
 }
 
-// Auditor records audit events.
+// Auditor records audit events. What an event leaves empty comes from ctx:
+// the principal (UserID, ActorEmail), the execution (details.execution_id)
+// and the request (client address, user agent, request id).
 type Auditor interface {
 	Record(ctx context.Context, e AuditEvent) error
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -78,4 +79,31 @@ func TestParseMasterKey(t *testing.T) {
 	require.ErrorContains(t, err, "openssl rand -hex 32")
 	require.Len(t, Derive("s", "a"), KeySize)
 	require.NotEqual(t, Derive("s", "a"), Derive("s", "b"))
+}
+
+func TestSignJSON(t *testing.T) {
+	key, other := NewKey(), NewKey()
+	type state struct {
+		N string `json:"n"`
+		E int64  `json:"e"`
+	}
+	signed, err := SignJSON(key, state{N: "nonce", E: 42})
+	require.NoError(t, err)
+	var got state
+	require.NoError(t, VerifyJSON(key, signed, &got))
+	require.Equal(t, state{N: "nonce", E: 42}, got)
+
+	payload, sig, _ := strings.Cut(signed, ".")
+	forged, _ := SignJSON(other, state{N: "nonce", E: 42})
+	for name, bad := range map[string]string{
+		"other key":        forged,
+		"no signature":     payload,
+		"changed payload":  base64.RawURLEncoding.EncodeToString([]byte(`{"n":"nonce","e":43}`)) + "." + sig,
+		"changed sig":      payload + "." + strings.Repeat("A", len(sig)),
+		"not base64":       payload + ".!!!",
+		"empty":            "",
+		"payload not JSON": base64.RawURLEncoding.EncodeToString([]byte("x")) + "." + base64.RawURLEncoding.EncodeToString(mac(key, base64.RawURLEncoding.EncodeToString([]byte("x")))),
+	} {
+		require.ErrorIs(t, VerifyJSON(key, bad, &got), ErrBadSignature, name)
+	}
 }

@@ -77,6 +77,30 @@ func WithPrincipal(ctx context.Context, p *Principal, s Scope) context.Context {
 	return context.WithValue(context.WithValue(ctx, principalKey{}, p), scopeKey{}, s)
 }
 
+// Require checks that the principal of ctx holds permission in its scope's
+// organization (platform admins hold every permission). Routes declare
+// their permission and the guard calls it; module functions that the
+// workflow runtime calls outside a route call it themselves.
+func Require(ctx context.Context, authz Authorizer, permission string) error {
+	p, scope := PrincipalFrom(ctx), ScopeFrom(ctx)
+	switch {
+	case p == nil:
+		return errs.Unauthenticated("auth.unauthenticated", "No user is acting.")
+	case p.IsSuperuser:
+		return nil
+	case authz == nil || scope.OrganizationID == nil:
+		return errs.Forbidden("auth.forbidden", "You do not have permission to do this.")
+	}
+	ok, err := authz.HasPermission(ctx, p, *scope.OrganizationID, permission)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.Newf(errs.KindForbidden, "auth.permission_required", "This needs the %q permission.", permission)
+	}
+	return nil
+}
+
 // guard authenticates the request, resolves its organization scope and
 // checks the route's permission. Every non-public route runs behind it, so
 // a route added later is protected without doing anything.
@@ -98,17 +122,11 @@ func (a *API) guard(r Route) echo.MiddlewareFunc {
 				return err
 			}
 			req := c.Request()
-			c.SetRequest(req.WithContext(WithPrincipal(req.Context(), p, scope)))
-			if r.Permission != "" && !p.IsSuperuser {
-				if a.authz == nil || scope.OrganizationID == nil {
-					return errs.Forbidden("auth.forbidden", "You do not have permission to do this.")
-				}
-				ok, err := a.authz.HasPermission(req.Context(), p, *scope.OrganizationID, r.Permission)
-				if err != nil {
+			ctx := WithPrincipal(req.Context(), p, scope)
+			c.SetRequest(req.WithContext(ctx))
+			if r.Permission != "" {
+				if err := Require(ctx, a.authz, r.Permission); err != nil {
 					return err
-				}
-				if !ok {
-					return errs.Newf(errs.KindForbidden, "auth.permission_required", "This needs the %q permission.", r.Permission)
 				}
 			}
 			if r.AdminOnly && !p.IsSuperuser {

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bifrost-automation/bifrost/modules/audit"
@@ -28,6 +29,7 @@ import (
 	"github.com/bifrost-automation/bifrost/modules/integrations"
 	"github.com/bifrost-automation/bifrost/modules/orgs"
 	"github.com/bifrost-automation/bifrost/modules/secrets"
+	"github.com/bifrost-automation/bifrost/platform/app"
 	"github.com/bifrost-automation/bifrost/platform/config"
 	"github.com/bifrost-automation/bifrost/platform/httpx"
 	"github.com/bifrost-automation/bifrost/platform/mail"
@@ -54,6 +56,8 @@ type App struct {
 	Integrations *integrations.Module
 	// Logs holds every log line the modules wrote.
 	Logs *LogBuffer
+	// AdminID is the first admin's id, once Setup ran.
+	AdminID uuid.UUID
 }
 
 // Clock is a test clock that can jump ahead.
@@ -284,7 +288,20 @@ func (a *App) Setup() *Client {
 	var tk Tokens
 	c.Must(http.StatusCreated, "POST", "/api/auth/setup", map[string]string{"email": "admin@example.com", "password": AdminPassword, "name": "Ada Admin"}, &tk)
 	c.Bearer = tk.AccessToken
+	var me struct {
+		ID uuid.UUID `json:"id"`
+	}
+	c.Must(http.StatusOK, "GET", "/api/auth/me", nil, &me)
+	a.AdminID = me.ID
 	return c
+}
+
+// AsAdmin is the context the workflow runtime gives a module call made by
+// the first admin in org (nil: the global scope) for execution "exec-123".
+func (a *App) AsAdmin(org *uuid.UUID) context.Context {
+	ctx := httpx.WithPrincipal(context.Background(), &httpx.Principal{UserID: a.AdminID, Email: "admin@example.com", IsSuperuser: true},
+		httpx.Scope{OrganizationID: org})
+	return app.WithExecution(ctx, "exec-123")
 }
 
 // Login signs in with a password.
