@@ -42,6 +42,7 @@ type Config struct {
 	Redis        RedisConfig        `koanf:"redis" yaml:"redis"`
 	Workspace    WorkspaceConfig    `koanf:"workspace" yaml:"workspace"`
 	Worker       WorkerConfig       `koanf:"worker" yaml:"worker"`
+	Workflows    WorkflowsConfig    `koanf:"workflows" yaml:"workflows"`
 	Scheduler    SchedulerConfig    `koanf:"scheduler" yaml:"scheduler"`
 	Auth         AuthConfig         `koanf:"auth" yaml:"auth"`
 	Mail         MailConfig         `koanf:"mail" yaml:"mail"`
@@ -141,6 +142,22 @@ type WorkerConfig struct {
 	Concurrency int `koanf:"concurrency" yaml:"concurrency"`
 }
 
+// WorkflowsConfig sets how workers run Python workflows.
+type WorkflowsConfig struct {
+	// Python is the interpreter (3.11 or newer): a name on PATH or a path.
+	Python string `koanf:"python" yaml:"python"`
+	// Concurrency is how many runs a worker process has going at once.
+	Concurrency int `koanf:"concurrency" yaml:"concurrency"`
+	// MemoryLimit caps each run's address space (RLIMIT_AS); 0 is none.
+	MemoryLimit ByteSize `koanf:"memory_limit" yaml:"memory_limit"`
+	// KillGrace is how long a run has between SIGTERM (timeout or
+	// cancellation) and SIGKILL.
+	KillGrace Duration `koanf:"kill_grace" yaml:"kill_grace"`
+	// WatchInterval is how often the workspace is checked for changed
+	// files; 0 turns watching off (refresh on demand only).
+	WatchInterval Duration `koanf:"watch_interval" yaml:"watch_interval"`
+}
+
 // SchedulerConfig sets the scheduler role.
 type SchedulerConfig struct {
 	// LeaderTTL is how long a scheduler's leadership lasts without renewal;
@@ -235,6 +252,10 @@ func Default() Config {
 		Redis:     RedisConfig{URL: "redis://localhost:6379/0", Prefix: "bifrost:"},
 		Workspace: WorkspaceConfig{Path: "./workspace"},
 		Worker:    WorkerConfig{Concurrency: 4},
+		Workflows: WorkflowsConfig{
+			Python: "python3", Concurrency: 16, MemoryLimit: 2 << 30,
+			KillGrace: Duration(5 * time.Second), WatchInterval: Duration(500 * time.Millisecond),
+		},
 		Scheduler: SchedulerConfig{LeaderTTL: Duration(10 * time.Second)},
 		Auth: AuthConfig{
 			AccessTokenTTL:          Duration(15 * time.Minute),

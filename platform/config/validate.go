@@ -174,6 +174,21 @@ func (c Config) Validate() error {
 	if c.Worker.Concurrency < 1 {
 		add("worker.concurrency", "must be at least 1")
 	}
+	if strings.TrimSpace(c.Workflows.Python) == "" {
+		add("workflows.python", "must name a Python interpreter (python3, or a path)")
+	}
+	if c.Workflows.Concurrency < 1 {
+		add("workflows.concurrency", "must be at least 1")
+	}
+	if c.Workflows.MemoryLimit != 0 && c.Workflows.MemoryLimit < 64<<20 {
+		add("workflows.memory_limit", "must be 0 (none) or at least 64MiB")
+	}
+	if c.Workflows.KillGrace < 0 {
+		add("workflows.kill_grace", "must not be negative")
+	}
+	if c.Workflows.WatchInterval < 0 {
+		add("workflows.watch_interval", "must not be negative")
+	}
 
 	if len(errs) == 0 {
 		return nil

@@ -1,0 +1,4 @@
+"""Bifrost's runtime for workflows: discovery, the zygote and the runs.
+
+Internal: the worker starts these; workflows never import them.
+"""
