@@ -7,9 +7,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"github.com/bifrost-automation/bifrost/modules/audit"
@@ -18,6 +20,7 @@ import (
 	"github.com/bifrost-automation/bifrost/modules/integrations"
 	"github.com/bifrost-automation/bifrost/modules/orgs"
 	"github.com/bifrost-automation/bifrost/modules/secrets"
+	"github.com/bifrost-automation/bifrost/modules/workflows"
 	"github.com/bifrost-automation/bifrost/platform/app"
 	"github.com/bifrost-automation/bifrost/platform/cli"
 	"github.com/bifrost-automation/bifrost/platform/mail"
@@ -41,6 +44,7 @@ type bifrost struct {
 	secrets      *secrets.Module
 	config       *configmod.Module
 	integrations *integrations.Module
+	workflows    *workflows.Module
 }
 
 // build constructs the modules and wires them to each other by hand.
@@ -79,6 +83,10 @@ func build(p *app.Platform) (*bifrost, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.workflows = workflows.New(workflows.Deps{
+		Config: p.Config, DB: p.DB, Cache: p.Cache, Logger: p.Logger,
+		Services: workflows.Services{Config: b.config, Secrets: b.secrets, Integrations: b.integrations},
+	})
 	return b, nil
 }
 
@@ -88,7 +96,7 @@ func modules(p *app.Platform) ([]app.Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []app.Module{b.audit, b.orgs, b.auth, b.secrets, b.config, b.integrations}, nil
+	return []app.Module{b.audit, b.orgs, b.auth, b.secrets, b.config, b.integrations, b.workflows}, nil
 }
 
 // commands returns the subcommands modules contribute.
@@ -112,11 +120,48 @@ func commands(open app.Open) []*cobra.Command {
 		}
 		return b.auth, closeFn, nil
 	})
-	return append(cmds, secrets.Commands(func(cmd *cobra.Command) (*secrets.Vault, func(), error) {
+	cmds = append(cmds, secrets.Commands(func(cmd *cobra.Command) (*secrets.Vault, func(), error) {
 		b, closeFn, err := openBuilt(cmd)
 		if err != nil {
 			return nil, nil, err
 		}
 		return b.vault, closeFn, nil
 	})...)
+	return append(cmds, workflows.Commands(func(cmd *cobra.Command) (*workflows.Module, workflows.CallerFinder, func(), error) {
+		b, closeFn, err := openBuilt(cmd)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return b.workflows, b.caller, closeFn, nil
+	})...)
+}
+
+// caller is who `bifrost workflows run` acts as: an account (by default the
+// first platform admin) in an organization given by id or slug.
+func (b *bifrost) caller(ctx context.Context, email, org string) (workflows.Caller, error) {
+	acct, err := b.auth.Account(ctx, email)
+	if err != nil {
+		return workflows.Caller{}, err
+	}
+	c := workflows.Caller{UserID: acct.ID, Email: acct.Email, Name: acct.Name, IsSuperuser: acct.IsSuperuser, UserOrganizationID: acct.OrganizationID}
+	if org == "" && acct.OrganizationID != nil {
+		org = acct.OrganizationID.String()
+	}
+	if org == "" {
+		return c, nil
+	}
+	var info orgs.OrgInfo
+	if id, perr := uuid.Parse(org); perr == nil {
+		info, err = b.orgs.Organization(ctx, id)
+	} else {
+		info, err = b.orgs.OrganizationBySlug(ctx, org)
+	}
+	if err != nil {
+		return workflows.Caller{}, fmt.Errorf("--org %s: %w", org, err)
+	}
+	if !acct.IsSuperuser && (acct.OrganizationID == nil || *acct.OrganizationID != info.ID) {
+		return workflows.Caller{}, fmt.Errorf("%s belongs to another organization than %s", acct.Email, info.Name)
+	}
+	c.Organization = &workflows.Org{ID: info.ID, Name: info.Name, IsActive: info.IsActive}
+	return c, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bifrost-automation/bifrost/modules/orgs"
 	"github.com/bifrost-automation/bifrost/platform/app"
+	"github.com/bifrost-automation/bifrost/platform/db"
 	"github.com/bifrost-automation/bifrost/platform/errs"
 	"github.com/bifrost-automation/bifrost/platform/httpx"
 )
@@ -456,4 +457,36 @@ func (m *Module) listUsers(c *echo.Context, in *ListUsersRequest) (*httpx.Page[U
 	return httpx.NewPage(items, in.Size(), func(u User) string {
 		return httpx.EncodeCursor(strings.ToLower(u.Email), u.ID.String())
 	}), nil
+}
+
+// Account is who a command-line run acts as.
+type Account struct {
+	ID             uuid.UUID
+	Email          string
+	Name           string
+	IsSuperuser    bool
+	OrganizationID *uuid.UUID
+}
+
+// Account finds an active account by email; an empty email is the oldest
+// active platform admin.
+func (m *Module) Account(ctx context.Context, email string) (*Account, error) {
+	var u *user
+	var err error
+	if strings.TrimSpace(email) == "" {
+		u = new(user)
+		err = m.store.db.NewSelect().Model(u).Where("is_superuser AND is_active").OrderExpr("created_at").Limit(1).Scan(ctx)
+		if db.IsNoRows(err) {
+			return nil, errs.NotFound("auth.no_admin", "There is no platform admin yet: create one with `bifrost user create --admin`.")
+		}
+	} else {
+		u, err = m.store.userByEmail(ctx, m.store.db, email)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !u.IsActive {
+		return nil, errs.Forbidden("auth.user_inactive", "This account is deactivated.")
+	}
+	return &Account{ID: u.ID, Email: u.Email, Name: u.DisplayName, IsSuperuser: u.IsSuperuser, OrganizationID: u.OrganizationID}, nil
 }

@@ -283,4 +283,3 @@ func replyError(err error) map[string]any {
 	}
 	return map[string]any{"error": body}
 }
-

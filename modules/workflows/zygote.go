@@ -31,13 +31,13 @@ type zygote struct {
 	readyOnce sync.Once
 	registry  *Registry
 	startErr  error
-	done     chan struct{} // closed when the process has ended
+	done      chan struct{} // closed when the process has ended
 
 	mu       sync.Mutex
 	forks    map[string]*child // run id → the child waiting for its fork
-	exits    map[int]*child // pid → the child waiting for its exit
-	active   int  // runs forked from it and not yet ended
-	retiring bool // replaced: stop once the last run ends
+	exits    map[int]*child    // pid → the child waiting for its exit
+	active   int               // runs forked from it and not yet ended
+	retiring bool              // replaced: stop once the last run ends
 	ended    bool
 
 	// spares are children forked ahead of need, set up and waiting for a
@@ -100,7 +100,7 @@ func startZygote(py *python, root string, log *slog.Logger) (*zygote, error) {
 	}
 	z := &zygote{log: log, cmd: cmd, ctrl: fc.(*net.UnixConn), ready: make(chan struct{}), done: make(chan struct{}), stopFill: make(chan struct{}),
 		spares: make(chan *child),
-		forks: map[string]*child{}, exits: map[int]*child{}}
+		forks:  map[string]*child{}, exits: map[int]*child{}}
 	go z.readEvents(evR)
 	go func() {
 		err := cmd.Wait()

@@ -48,6 +48,13 @@ type HandlerModule interface {
 	RegisterHandlers(r *bus.Router) error
 }
 
+// WorkerModule runs something of its own in the worker role, such as the
+// Python runner pool. StartWorker returns once it has started (not
+// necessarily warmed up); stop is called after the queues have drained.
+type WorkerModule interface {
+	StartWorker(ctx context.Context) (stop func(), err error)
+}
+
 // JobModule adds periodic jobs; they run in the scheduler role.
 type JobModule interface {
 	RegisterJobs(s *scheduler.Scheduler) error

@@ -140,8 +140,24 @@ func (c *commands) serve(cmd *cobra.Command, _ []string) error {
 	}
 
 	var router *bus.Router
+	var workerStops []func()
 	if cfg.HasRole(config.RoleWorker) {
+		for _, m := range modules {
+			if wm, ok := m.(app.WorkerModule); ok {
+				stop, err := wm.StartWorker(ctx)
+				if err != nil {
+					for _, s := range workerStops {
+						s()
+					}
+					return fmt.Errorf("module %s: %w", m.Name(), err)
+				}
+				workerStops = append(workerStops, stop)
+			}
+		}
 		if router, err = bus.NewRouter(ctx, cn.busOpts, cn.publisher); err != nil {
+			for _, s := range workerStops {
+				s()
+			}
 			return err
 		}
 		for _, m := range modules {
@@ -189,13 +205,13 @@ func (c *commands) serve(cmd *cobra.Command, _ []string) error {
 	case err := <-httpErr:
 		if err != nil {
 			stop()
-			shutdown(log, router, sched)
+			shutdown(log, router, sched, workerStops)
 			return fmt.Errorf("http server: %w", err)
 		}
 	}
 	stop() // a second signal now terminates immediately
 	log.Info("shutting down: no new work is taken; running work may finish")
-	shutdown(log, router, sched)
+	shutdown(log, router, sched, workerStops)
 	if err := <-httpErr; err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("http server stopped with an error", "error", err)
 	}
@@ -205,7 +221,7 @@ func (c *commands) serve(cmd *cobra.Command, _ []string) error {
 
 // shutdown stops the scheduler and drains the worker in parallel; the HTTP
 // server drains on its own when the serve context ends.
-func shutdown(log *slog.Logger, router *bus.Router, sched *scheduler.Scheduler) {
+func shutdown(log *slog.Logger, router *bus.Router, sched *scheduler.Scheduler, workerStops []func()) {
 	var wg sync.WaitGroup
 	if sched != nil {
 		wg.Go(func() {
@@ -222,4 +238,8 @@ func shutdown(log *slog.Logger, router *bus.Router, sched *scheduler.Scheduler) 
 		})
 	}
 	wg.Wait()
+	// What the handlers used (the runner pool) stops once they have drained.
+	for _, s := range workerStops {
+		s()
+	}
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/bifrost-automation/bifrost/modules/integrations"
 	"github.com/bifrost-automation/bifrost/modules/orgs"
 	"github.com/bifrost-automation/bifrost/modules/secrets"
+	"github.com/bifrost-automation/bifrost/modules/workflows"
 	"github.com/bifrost-automation/bifrost/platform/app"
 	"github.com/bifrost-automation/bifrost/platform/config"
 	"github.com/bifrost-automation/bifrost/platform/httpx"
@@ -54,6 +55,7 @@ type App struct {
 	Secrets      *secrets.Module
 	ConfigValues *configmod.Module
 	Integrations *integrations.Module
+	Workflows    *workflows.Module
 	// Logs holds every log line the modules wrote.
 	Logs *LogBuffer
 	// AdminID is the first admin's id, once Setup ran.
@@ -106,6 +108,9 @@ type Options struct {
 	// Auth and Integrations change the modules' dependencies.
 	Auth         func(*auth.Deps)
 	Integrations func(*integrations.Deps)
+	// Worker starts the workflows module's worker side (the runner pool on
+	// the configured workspace) as a worker process would.
+	Worker bool
 }
 
 // New builds the modules and starts the server.
@@ -152,6 +157,8 @@ func New(t testing.TB, o Options) *App {
 	}
 	a.Integrations, err = integrations.New(intDeps)
 	require.NoError(t, err)
+	a.Workflows = workflows.New(workflows.Deps{Config: cfg, DB: env.DB.DB, Cache: env.Redis.Client, Logger: logger,
+		Services: workflows.Services{Config: a.ConfigValues, Secrets: a.Secrets, Integrations: a.Integrations}})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -166,6 +173,12 @@ func New(t testing.TB, o Options) *App {
 	a.Secrets.RegisterRoutes(srv.API())
 	a.ConfigValues.RegisterRoutes(srv.API())
 	a.Integrations.RegisterRoutes(srv.API())
+	a.Workflows.RegisterRoutes(srv.API())
+	if o.Worker {
+		stop, err := a.Workflows.StartWorker(ctx)
+		require.NoError(t, err)
+		t.Cleanup(stop)
+	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)

@@ -262,6 +262,7 @@ def run(sock_fd: int) -> None:
         root.removeHandler(h)
     root.addHandler(_Handler())
     root.setLevel(logging.DEBUG)
+    logging.getLogger("asyncio").setLevel(logging.WARNING)  # its debug lines are about the SDK, not the workflow
     logging.captureWarnings(True)
     sys.stdout = _Output("info")
     sys.stderr = _Output("error")

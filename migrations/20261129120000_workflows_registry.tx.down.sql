@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS workspace_scans;
+DROP TABLE IF EXISTS workspace_files;
+DROP TABLE IF EXISTS workflows;
