@@ -241,6 +241,15 @@ func (r *run) execute(ctx context.Context, timeout time.Duration, start map[stri
 			exit = &e
 		}
 	}
+	if exit == nil && why != "" {
+		// It was stopped: wait for its end, to report how it ended.
+		select {
+		case <-c.ended:
+			e := c.status
+			exit = &e
+		case <-time.After(r.pool.killGrace + 2*time.Second):
+		}
+	}
 	if exit != nil && messages != nil {
 		// It ended: take what it sent before it went. A process it started
 		// may hold the socket: do not wait on it long.
