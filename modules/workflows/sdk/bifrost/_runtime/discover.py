@@ -86,8 +86,19 @@ def _failure(root: str, rel: str, e: BaseException) -> dict[str, Any]:
                 break
     return {
         "file": rel, "location": where, "line": line, "type": type(e).__name__, "message": message,
-        "traceback": "".join(traceback.format_exception(e)),
+        "traceback": _workspace_traceback(root, e),
     }
+
+
+def _workspace_traceback(root: str, e: BaseException) -> str:
+    """The traceback without the frames of the importer: only the workspace's own."""
+    frames = [f for f in traceback.extract_tb(e.__traceback__)
+              if not _relative(root, f.filename).startswith(os.sep) and not f.filename.startswith("<")
+              and "/bifrost/_runtime/" not in f.filename.replace(os.sep, "/")]
+    out = ""
+    if frames:
+        out = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames))
+    return out + "".join(traceback.format_exception_only(e))
 
 
 def discover(root: str) -> dict[str, Any]:
