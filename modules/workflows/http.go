@@ -24,8 +24,8 @@ type ListResponse struct {
 	ScannedAt  *time.Time   `json:"scanned_at" doc:"When a worker last scanned the workspace; null before the first scan."`
 }
 
-// ProvidersResponse lists data providers.
-type ProvidersResponse struct {
+// DataProvidersResponse lists data providers.
+type DataProvidersResponse struct {
 	Items []Definition `json:"items"`
 }
 
@@ -95,9 +95,9 @@ func (m *Module) routes(api *httpx.API) {
 		})
 	httpx.Handle(api, httpx.Route{Method: http.MethodGet, Path: "/api/data-providers", OperationID: "listDataProviders", Tags: tag,
 		Summary: "List the data providers", Description: "Functions that fill form fields with options.", Permission: PermissionRun},
-		func(c *echo.Context, in *ListRequest) (*ProvidersResponse, error) {
+		func(c *echo.Context, in *ListRequest) (*DataProvidersResponse, error) {
 			items, err := m.store.list(c.Request().Context(), listFilter{Kind: KindDataProvider, Query: in.Query, Category: in.Category})
-			return &ProvidersResponse{Items: items}, err
+			return &DataProvidersResponse{Items: items}, err
 		})
 }
 

@@ -60,7 +60,7 @@ func TestTheRegistryReachesTheAPI(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, r.Status)
 	require.Equal(t, "workflows.not_found", r.Problem(t).Code)
 
-	var providers workflows.ProvidersResponse
+	var providers workflows.DataProvidersResponse
 	admin.Must(http.StatusOK, "GET", "/api/data-providers", nil, &providers)
 	require.Len(t, providers.Items, 3)
 

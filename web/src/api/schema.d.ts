@@ -382,6 +382,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/data-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the data providers
+         * @description Functions that fill form fields with options.
+         *
+         *     Requires the `workflows.run` permission in the organization.
+         */
+        get: operations["listDataProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/docs": {
         parameters: {
             query?: never;
@@ -863,6 +885,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the workflows
+         * @description What the workers found in the workspace: each workflow's metadata and the JSON Schema of its parameters, and the files that failed to load.
+         *
+         *     Requires the `workflows.run` permission in the organization.
+         */
+        get: operations["listWorkflows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scan the workspace again
+         * @description Asks every worker to re-import the workspace now (workers also notice changed files by themselves within workflows.watch_interval).
+         *
+         *     Platform admins only.
+         */
+        post: operations["refreshWorkflows"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a workflow
+         * @description Requires the `workflows.run` permission in the organization.
+         */
+        get: operations["getWorkflow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -912,9 +998,6 @@ export interface components {
             password: string;
             token: string;
         };
-        AcceptedResponse: {
-            message: string;
-        };
         AuditEntry: {
             /** @example auth.login */
             action: string;
@@ -935,6 +1018,9 @@ export interface components {
             user_agent: string;
             /** Format: uuid */
             user_id?: string | null;
+        };
+        AuthAcceptedResponse: {
+            message: string;
         };
         Authorization: {
             /** @description Open this URL in the browser; the provider sends the browser back to /api/integrations/callback. */
@@ -1015,6 +1101,44 @@ export interface components {
             role_ids?: string[];
             /** @description Email the invitation (default true). */
             send_invitation?: boolean | null;
+        };
+        DataProvidersResponse: {
+            items: components["schemas"]["Definition"][];
+        };
+        Definition: {
+            /** @description The function takes **kwargs: inputs beyond the parameters reach it too. */
+            accepts_extra: boolean;
+            allowed_methods?: string[];
+            /** Format: int64 */
+            cache_ttl_seconds?: number | null;
+            category: string;
+            /** @description The parameter that receives the execution context, if any. */
+            context_param?: string | null;
+            description: string;
+            disable_global_key: boolean;
+            endpoint_enabled: boolean;
+            /** @enum {string} */
+            execution_mode?: "sync" | "async";
+            /** @description Source file, relative to the workspace. */
+            file: string;
+            function: string;
+            is_async: boolean;
+            /** @enum {string} */
+            kind: "workflow" | "data_provider";
+            /** Format: int64 */
+            line: number;
+            module: string;
+            name: string;
+            parameters: components["schemas"]["Parameter"][];
+            public_endpoint: boolean;
+            retry_policy?: components["schemas"]["RetryPolicy"] | null;
+            schedule?: string | null;
+            /** @description JSON Schema of the inputs. */
+            schema: unknown;
+            tags: string[];
+            /** Format: int64 */
+            timeout_seconds?: number;
+            warnings: string[];
         };
         EmailRequest: {
             email: string;
@@ -1105,6 +1229,17 @@ export interface components {
             email: string;
             organization: string;
         };
+        LoadError: {
+            file: string;
+            /** Format: int64 */
+            line: number;
+            /** @description The file the error is in (an imported module may fail). */
+            location: string;
+            message: string;
+            traceback?: string;
+            /** @description SyntaxError, ImportError, DefinitionError, DuplicateName, … */
+            type: string;
+        };
         LoginRequest: {
             email: string;
             password: string;
@@ -1168,6 +1303,20 @@ export interface components {
             items: components["schemas"]["User"][];
             /** @description The cursor of the next page; null on the last page. */
             next_cursor?: string | null;
+        };
+        Parameter: {
+            data_provider?: string | null;
+            default_value: unknown;
+            help_text?: string | null;
+            label: string;
+            name: string;
+            options?: unknown[];
+            required: boolean;
+            /** @enum {string} */
+            type: "string" | "int" | "float" | "bool" | "json" | "list" | "email";
+            validation: {
+                [key: string]: unknown;
+            };
         };
         Permission: {
             description: string;
@@ -1241,6 +1390,12 @@ export interface components {
         ResetPasswordRequest: {
             password: string;
             token: string;
+        };
+        RetryPolicy: {
+            backoff_seconds: number;
+            /** Format: int64 */
+            max_attempts: number;
+            max_backoff_seconds: number;
         };
         Role: {
             /** Format: date-time */
@@ -1374,6 +1529,21 @@ export interface components {
             roles: components["schemas"]["RoleRef"][];
             /** Format: date-time */
             updated_at: string;
+        };
+        WorkflowsAcceptedResponse: {
+            message: string;
+        };
+        WorkflowsListResponse: {
+            /** @description Every category, for a filter. */
+            categories: string[];
+            /** @description Workspace files that did not load (tracebacks for platform admins only). */
+            errors: components["schemas"]["LoadError"][];
+            items: components["schemas"]["Definition"][];
+            /**
+             * Format: date-time
+             * @description When a worker last scanned the workspace; null before the first scan.
+             */
+            scanned_at?: string | null;
         };
     };
     responses: never;
@@ -1587,7 +1757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AcceptedResponse"];
+                    "application/json": components["schemas"]["AuthAcceptedResponse"];
                 };
             };
             /** @description Bad Request */
@@ -2039,7 +2209,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AcceptedResponse"];
+                    "application/json": components["schemas"]["AuthAcceptedResponse"];
                 };
             };
             /** @description Bad Request */
@@ -2295,7 +2465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AcceptedResponse"];
+                    "application/json": components["schemas"]["AuthAcceptedResponse"];
                 };
             };
             /** @description Bad Request */
@@ -2652,6 +2822,61 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDataProviders: {
+        parameters: {
+            query?: {
+                /** @description Only workflows whose name, description, category or tags contain this (case-insensitive). */
+                q?: string;
+                /** @description Only this category. */
+                category?: string;
+            };
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataProvidersResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5083,6 +5308,172 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWorkflows: {
+        parameters: {
+            query?: {
+                /** @description Only workflows whose name, description, category or tags contain this (case-insensitive). */
+                q?: string;
+                /** @description Only this category. */
+                category?: string;
+            };
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowsListResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refreshWorkflows: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowsAcceptedResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWorkflow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Definition"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
