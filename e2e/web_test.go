@@ -55,8 +55,13 @@ func TestWebUIInChromium(t *testing.T) {
 	// Providers send the browser back to http.public_url: it must be this
 	// server's address, so pick the port before starting it.
 	addr := freeAddr(t)
+	// The workflows pages show the example workspace.
+	ws := t.TempDir()
+	if err := os.CopyFS(ws, os.DirFS("../workspace")); err != nil {
+		t.Fatal(err)
+	}
 	env := append(environ(t, e), "BIFROST_INTEGRATIONS_ALLOW_HTTP=true",
-		"BIFROST_HTTP_ADDR="+addr, "BIFROST_HTTP_PUBLIC_URL=http://"+addr)
+		"BIFROST_HTTP_ADDR="+addr, "BIFROST_HTTP_PUBLIC_URL=http://"+addr, "BIFROST_WORKSPACE_PATH="+ws)
 	dataDir := ""
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "BIFROST_DATA_DIR="); ok {
