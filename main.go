@@ -85,7 +85,7 @@ func build(p *app.Platform) (*bifrost, error) {
 	}
 	b.workflows = workflows.New(workflows.Deps{
 		Config: p.Config, DB: p.DB, Cache: p.Cache, Logger: p.Logger,
-		Services: workflows.Services{Config: b.config, Secrets: b.secrets, Integrations: b.integrations},
+		Services: workflows.Services{Config: b.config, Secrets: b.secrets, Integrations: b.integrations, Orgs: b.orgs},
 	})
 	return b, nil
 }

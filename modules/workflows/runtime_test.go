@@ -306,3 +306,43 @@ def escape():
 	require.Equal(t, workflows.StatusFailed, o.res.Status)
 	require.Equal(t, "PermissionDeniedError", o.res.Error.Type)
 }
+
+func TestOrganizationsAndRolesFromAWorkflow(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, map[string]string{"admin.py": `
+from bifrost import workflow, organizations, roles, config, PermissionDeniedError
+
+@workflow
+async def onboard_client(name: str):
+    org = await organizations.create(name, domain="fabrikam.example")
+    role = await roles.create("Technicians", permissions=["workflows.run"], org_id=org["id"])
+    await config.set("psa_board", "Service Desk", org_id=org["id"])
+    board = await config.get("psa_board", org_id=org["id"])
+    await organizations.update(org["id"], name=name + " Ltd")
+    names = [o["name"] for o in await organizations.list()]
+    await organizations.delete(org["id"])
+    again = await organizations.get(org["id"])
+    return {"role_org": role["organization_id"] == org["id"], "board": board, "names": names, "active": again["is_active"],
+            "roles": [r["name"] for r in await roles.list()]}
+
+@workflow
+async def not_allowed():
+    try:
+        await organizations.list()
+    except PermissionDeniedError as e:
+        return str(e)
+`})
+	o := f.run("onboard_client", map[string]any{"name": "Fabrikam"})
+	require.Equal(t, workflows.StatusSuccess, o.res.Status, "%+v %v", o.res.Error, o.messages())
+	require.Equal(t, map[string]any{"role_org": true, "board": "Service Desk", "names": []any{"Fabrikam Ltd"}, "active": false,
+		"roles": []any{"Technicians"}}, o.value(t))
+
+	orgID := f.app.Org(f.admin, "Alpha", "alpha.example")
+	_, techID := f.app.Member(f.admin, "tech@alpha.example", orgID)
+	org := uuid.MustParse(orgID)
+	o = f.run("not_allowed", nil, func(r *workflows.RunRequest) {
+		r.Caller = workflows.Caller{UserID: uuid.MustParse(techID), Email: "tech@alpha.example", UserOrganizationID: &org,
+			Organization: &workflows.Org{ID: org, Name: "Alpha", IsActive: true}}
+	})
+	require.Equal(t, "Only platform admins can manage organizations and roles.", o.value(t))
+}

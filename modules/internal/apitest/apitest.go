@@ -158,7 +158,7 @@ func New(t testing.TB, o Options) *App {
 	a.Integrations, err = integrations.New(intDeps)
 	require.NoError(t, err)
 	a.Workflows = workflows.New(workflows.Deps{Config: cfg, DB: env.DB.DB, Cache: env.Redis.Client, Logger: logger,
-		Services: workflows.Services{Config: a.ConfigValues, Secrets: a.Secrets, Integrations: a.Integrations}})
+		Services: workflows.Services{Config: a.ConfigValues, Secrets: a.Secrets, Integrations: a.Integrations, Orgs: a.Orgs}})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
