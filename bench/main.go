@@ -45,6 +45,9 @@ var (
 	pgURL            = flag.String("database", "postgres://postgres@127.0.0.1:5432/bifrost_bench?sslmode=disable", "database the processes use (created and dropped)")
 	mqURL            = flag.String("rabbitmq", "amqp://guest:guest@127.0.0.1:5672/", "RabbitMQ URL")
 	redisURL         = flag.String("redis", "redis://127.0.0.1:6379/0", "Redis URL")
+	suites           = flag.String("suites", "platform,workflows", "what to measure: platform (start-up, memory, requests, sign-in), workflows (the runner pool, discovery, Python memory)")
+	poolRuns         = flag.Int("pool-runs", 1000, "sequential no-op runs for the runner pool's overhead")
+	discoveryFiles   = flag.Int("discovery-files", 500, "workflow files in the discovery benchmark's workspace")
 )
 
 const (
@@ -67,16 +70,52 @@ type result struct {
 }
 
 func run() error {
+	var results []result
+	want := map[string]bool{}
+	for _, s := range strings.Split(*suites, ",") {
+		want[strings.TrimSpace(s)] = true
+	}
+	if want["platform"] {
+		r, err := platformBenchmarks()
+		if err != nil {
+			return err
+		}
+		results = append(results, r...)
+	}
+	if want["workflows"] {
+		r, err := workflowBenchmarks()
+		if err != nil {
+			return err
+		}
+		results = append(results, r...)
+	}
+	fmt.Printf("bifrost %s on %s/%s, %d CPUs, %s\n\n", version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	fmt.Println("| measurement | unit | n | min | median | p90 | p99 | max |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	for _, r := range results {
+		s := append([]float64(nil), r.value...)
+		sort.Float64s(s)
+		if len(s) == 0 {
+			continue
+		}
+		fmt.Printf("| %s | %s | %d | %s | %s | %s | %s | %s |\n", r.name, r.unit, len(s), f(s[0]), f(pct(s, 50)), f(pct(s, 90)), f(pct(s, 99)), f(s[len(s)-1]))
+	}
+	return nil
+}
+
+// platformBenchmarks measures the binary: start-up, idle memory, request
+// latency and sign-in throughput.
+func platformBenchmarks() ([]result, error) {
 	abs, err := filepath.Abs(*bin)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	*bin = abs
 	defer cleanup()
 	migrate := exec.Command(*bin, "migrate", "up")
 	migrate.Env = env()
 	if out, err := migrate.CombinedOutput(); err != nil {
-		return fmt.Errorf("migrate up: %v\n%s", err, out)
+		return nil, fmt.Errorf("migrate up: %v\n%s", err, out)
 	}
 
 	var results []result
@@ -85,7 +124,7 @@ func run() error {
 		for i := 0; i < *runs; i++ {
 			d, kb, err := startOnce(roles, i == 0)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			startup = append(startup, float64(d.Microseconds())/1000)
 			if kb > 0 {
@@ -101,49 +140,37 @@ func run() error {
 	create.Env = env()
 	create.Stdin = strings.NewReader(benchPassword + "\n")
 	if out, err := create.CombinedOutput(); err != nil {
-		return fmt.Errorf("user create: %v\n%s", err, out)
+		return nil, fmt.Errorf("user create: %v\n%s", err, out)
 	}
 	p, base, err := spawn("api")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer stop(p)
 	for _, path := range []string{"/health", "/ready", "/api/openapi.json"} {
 		lat, err := latency(base+path, "")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		results = append(results, result{fmt.Sprintf("GET %s, %d sequential requests", path, *requests), "ms", lat})
 	}
 	token, err := login(base)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	lat, err := latency(base+"/api/permissions", token)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	results = append(results, result{fmt.Sprintf("GET /api/permissions with a bearer token, %d sequential requests", *requests), "ms", lat})
 	rate, logins, err := loginThroughput(base)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	results = append(results,
 		result{fmt.Sprintf("POST /api/auth/login, %d clients for %s (argon2id m=%d MiB, t=%d, p=%d)", *loginClients, *loginFor, *argonMemory/1024, *argonIterations, *argonParallelism), "ms", logins},
 		result{"login throughput", "logins/s", []float64{rate}})
-
-	fmt.Printf("bifrost %s on %s/%s, %d CPUs, %s\n\n", version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
-	fmt.Println("| measurement | unit | n | min | median | p90 | max |")
-	fmt.Println("|---|---|---|---|---|---|---|")
-	for _, r := range results {
-		s := append([]float64(nil), r.value...)
-		sort.Float64s(s)
-		if len(s) == 0 {
-			continue
-		}
-		fmt.Printf("| %s | %s | %d | %s | %s | %s | %s |\n", r.name, r.unit, len(s), f(s[0]), f(pct(s, 50)), f(pct(s, 90)), f(s[len(s)-1]))
-	}
-	return nil
+	return results, nil
 }
 
 func f(v float64) string {

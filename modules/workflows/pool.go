@@ -345,3 +345,16 @@ func contextFor(req RunRequest) map[string]any {
 		"workflow_name": req.Name, "parameters": nonNilMap(req.Inputs), "startup": req.Startup,
 	}
 }
+
+// PythonPath is the interpreter's real path (after Start).
+func (p *Pool) PythonPath() string { return p.py.path }
+
+// ZygotePID is the current zygote's process id; 0 when there is none.
+func (p *Pool) ZygotePID() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.current == nil {
+		return 0
+	}
+	return p.current.pid()
+}
