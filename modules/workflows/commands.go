@@ -96,6 +96,9 @@ func Commands(open Open) []*cobra.Command {
 			if err := pool.WaitLoaded(ctx); err != nil {
 				return err
 			}
+			if err := pool.Err(); err != nil {
+				return err
+			}
 			kind := KindWorkflow
 			if provider {
 				kind = KindDataProvider

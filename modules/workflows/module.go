@@ -86,7 +86,6 @@ func (m *Module) StartWorker(ctx context.Context) (func(), error) {
 	if err := m.pool.Start(ctx); err != nil {
 		return nil, err
 	}
-	m.log.Info("workflows: runner pool started", "python", m.pool.Python(), "workspace", m.pool.opts.Workspace, "concurrency", opts.Concurrency)
 	if m.cache != nil {
 		subCtx, cancel := context.WithCancel(ctx)
 		ready := make(chan struct{})

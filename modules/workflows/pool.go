@@ -56,6 +56,8 @@ type Pool struct {
 	print   string // fingerprint of the workspace the current zygote imported
 	closed  bool
 
+	startErr error
+
 	reload chan struct{}
 	stop   context.CancelFunc
 	done   chan struct{}
@@ -76,9 +78,11 @@ func NewPool(opts PoolOptions) *Pool {
 		loaded: make(chan struct{}), reload: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
-// Start finds Python, installs the SDK and starts the first zygote and the
-// workspace watcher. It returns before the workspace is imported; runs wait
-// for it.
+// Start prepares the folders and, in the background, installs the SDK,
+// finds Python and starts the first zygote and the workspace watcher. It
+// returns before any of that is done, so a worker starts without waiting
+// for Python; runs wait for the workspace (WaitLoaded), and a Python that
+// cannot start is reported by Err and by every run.
 func (p *Pool) Start(ctx context.Context) error {
 	root, err := filepath.Abs(p.opts.Workspace)
 	if err != nil {
@@ -91,21 +95,49 @@ func (p *Pool) Start(ctx context.Context) error {
 	if err := os.MkdirAll(p.opts.CacheDir, 0o755); err != nil {
 		return fmt.Errorf("workflows: cache folder: %w", err)
 	}
+	ctx, p.stop = context.WithCancel(context.WithoutCancel(ctx))
+	go func() {
+		if err := p.prepare(ctx); err != nil {
+			p.log.Error("workflows: Python cannot run workflows", "error", err)
+			p.mu.Lock()
+			p.startErr = err
+			p.reg = &Registry{Errors: []LoadError{{Type: "StartError", Message: err.Error()}}}
+			p.mu.Unlock()
+			p.markLoaded()
+			close(p.done)
+			return
+		}
+		p.log.Info("workflows: runner pool started", "python", p.py.path, "version", p.py.version, "workspace", root,
+			"concurrency", p.opts.Concurrency)
+		p.Reload()
+		p.loop(ctx)
+	}()
+	return nil
+}
+
+// prepare installs the SDK and finds the interpreter.
+func (p *Pool) prepare(ctx context.Context) error {
 	sdk, err := InstallSDK(p.opts.CacheDir)
 	if err != nil {
 		return err
 	}
-	if p.py, err = findPython(ctx, p.opts.Python, sdk, root, p.opts.CacheDir); err != nil {
+	py, err := findPython(ctx, p.opts.Python, sdk, p.opts.Workspace, p.opts.CacheDir)
+	if err != nil {
 		return err
 	}
-	ctx, p.stop = context.WithCancel(context.WithoutCancel(ctx))
-	go p.loop(ctx)
-	p.Reload()
+	p.mu.Lock()
+	p.py = py
+	p.mu.Unlock()
 	return nil
 }
 
-// Python is the interpreter the pool runs (after Start).
-func (p *Pool) Python() string { return p.py.path + " (" + p.py.version + ")" }
+// Err is why the pool cannot run workflows at all (no usable Python), once
+// it knows.
+func (p *Pool) Err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.startErr
+}
 
 // Reload re-imports the workspace in a new zygote; runs move to it once it
 // is ready.
@@ -264,8 +296,12 @@ func (p *Pool) Run(ctx context.Context, req RunRequest) (*Result, error) {
 		return nil, ctx.Err()
 	}
 	p.mu.Lock()
-	z, reg := p.current, p.reg
+	z, reg, startErr := p.current, p.reg, p.startErr
 	p.mu.Unlock()
+	if startErr != nil {
+		<-p.sem
+		return nil, errs.Unavailable("workflows.python_unavailable", "Workflows cannot run: "+startErr.Error())
+	}
 	if z == nil || !z.acquire() {
 		<-p.sem
 		return nil, errNotLoaded
@@ -346,8 +382,15 @@ func contextFor(req RunRequest) map[string]any {
 	}
 }
 
-// PythonPath is the interpreter's real path (after Start).
-func (p *Pool) PythonPath() string { return p.py.path }
+// PythonPath is the interpreter's real path (once the pool has loaded).
+func (p *Pool) PythonPath() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.py == nil {
+		return ""
+	}
+	return p.py.path
+}
 
 // ZygotePID is the current zygote's process id; 0 when there is none.
 func (p *Pool) ZygotePID() int {

@@ -346,3 +346,15 @@ async def not_allowed():
 	})
 	require.Equal(t, "Only platform admins can manage organizations and roles.", o.value(t))
 }
+
+func TestAMissingInterpreterIsReported(t *testing.T) {
+	t.Parallel()
+	p := workflows.NewPool(workflows.PoolOptions{Python: "python-that-does-not-exist", Workspace: t.TempDir(), CacheDir: t.TempDir()})
+	require.NoError(t, p.Start(context.Background()), "a worker starts without waiting for Python")
+	t.Cleanup(p.Stop)
+	require.NoError(t, p.WaitLoaded(context.Background()))
+	require.ErrorContains(t, p.Err(), `"python-that-does-not-exist" does not run (set workflows.python)`)
+	_, err := p.Run(context.Background(), workflows.RunRequest{Name: "anything"})
+	require.ErrorContains(t, err, "workflows.python_unavailable")
+	require.Equal(t, "StartError", p.Registry().Errors[0].Type)
+}
