@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -69,4 +70,40 @@ func TestSeedOnAFreshDatabaseAndAgain(t *testing.T) {
 	tech.must(http.StatusOK, "GET", "/api/organizations", nil, &orgs)
 	require.Len(t, orgs.Items, 1)
 	require.Equal(t, "Contoso", orgs.Items[0].Name)
+}
+
+func TestWorkflowsListAndRun(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	ws := t.TempDir()
+	require.NoError(t, os.CopyFS(ws, os.DirFS("../workspace")))
+	require.NoError(t, os.WriteFile(ws+"/broken.py", []byte("def broken(:\n"), 0o644))
+	env := environ(t, e, "BIFROST_WORKSPACE_PATH="+ws, "BIFROST_LOG_LEVEL=warn")
+
+	out, code := run(t, env, "workflows", "list")
+	require.Equal(t, 1, code, "a file did not load: %s", out)
+	require.Contains(t, out, "greet_user")
+	require.Contains(t, out, "first_name:string*")
+	require.Contains(t, out, "broken.py:1: SyntaxError")
+
+	out, code = run(t, env, "workflows", "run", "greet_user", "-p", "first_name=Ada")
+	require.Equal(t, 1, code, "running needs an account: %s", out)
+	require.Contains(t, out, "bifrost user create --admin")
+	out, code = runStdin(t, env, "the admin password\n", "user", "create", "--email", "admin@example.com", "--admin", "--password-stdin")
+	require.Equal(t, 0, code, out)
+
+	out, code = run(t, env, "workflows", "run", "greet_user", "-p", "first_name=Ada", "-p", "times=2", "-p", "language=nl")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, `"Hallo, Ada!"`)
+	require.Contains(t, out, "INFO      greeted Ada 2 time(s) for admin@example.com")
+	require.Contains(t, out, "status: Success")
+
+	out, code = run(t, env, "workflows", "run", "greet_user", "-p", "times=9")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "first_name: is required")
+	require.Contains(t, out, "times: must be at most 5")
+
+	out, code = run(t, env, "workflows", "run", "list_departments", "--data-provider", "-p", "office=berlin", "--json")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, `"label": "Engineering"`)
 }
