@@ -1,4 +1,4 @@
-import { test as base, type ConsoleMessage, type Page } from '@playwright/test';
+import { expect, test as base, type ConsoleMessage, type Page } from '@playwright/test';
 
 /** ADMIN is the first platform admin: identity.spec.ts creates it, later specs sign in with it. */
 export const ADMIN = { name: 'Ada Admin', email: 'admin@example.com', password: 'correct horse battery staple' };
@@ -32,4 +32,23 @@ export const test = base.extend<{ consoleErrors: string[] }>({
   },
 });
 
-export { expect } from '@playwright/test';
+export { expect };
+
+/** signInAsAdmin signs in as ADMIN, running first-run setup when the server has no account yet. */
+export async function signInAsAdmin(page: Page) {
+  const setup = await page.request.get('/api/auth/setup');
+  if ((await setup.json()).needed) {
+    await page.goto('/setup');
+    await page.getByLabel('Your name').fill(ADMIN.name);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Create admin account' }).click();
+  } else {
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Hello, ${ADMIN.name}`);
+}

@@ -3,7 +3,7 @@
 // oauth-provider.ts, or TestWebUIInChromium's). The steps build on each other, so they run in
 // order in one browser context (one cookie jar).
 import type { BrowserContext, Page } from '@playwright/test';
-import { ADMIN, collectConsoleErrors, expect, serverURL, test } from './fixtures';
+import { collectConsoleErrors, expect, serverURL, signInAsAdmin, test } from './fixtures';
 import { oauthProvider, type OAuthProvider } from './oauth-provider';
 
 // A standalone run may reuse the database of an earlier one: names get a suffix.
@@ -132,25 +132,6 @@ test.describe('config, secrets and integrations', () => {
     await expect(row.getByTestId('integration-status')).toHaveAttribute('data-status', 'completed');
   });
 });
-
-/** signInAsAdmin signs in as ADMIN, running first-run setup when the server has no account yet. */
-async function signInAsAdmin(page: Page) {
-  const setup = await page.request.get('/api/auth/setup');
-  if ((await setup.json()).needed) {
-    await page.goto('/setup');
-    await page.getByLabel('Your name').fill(ADMIN.name);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create admin account' }).click();
-  } else {
-    await page.goto('/login');
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-  await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Hello, ${ADMIN.name}`);
-}
 
 /** expectedConsoleError drops the one console error a refused request was meant to cause. */
 function expectedConsoleError(errors: string[], pattern: RegExp) {

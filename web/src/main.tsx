@@ -8,6 +8,7 @@ import './styles/forms.css';
 import './styles/tables.css';
 import './styles/dialog.css';
 import './styles/auth.css';
+import './styles/workflows.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -21,6 +21,12 @@ export type Integration = Schemas['Integration'];
 export type IntegrationFlow = Integration['flow'];
 export type IntegrationStatus = Integration['status'];
 export type IntegrationTestResult = Schemas['TestResult'];
+export type WorkflowDefinition = Schemas['Definition'];
+export type WorkflowParameter = Schemas['Parameter'];
+export type ParameterType = WorkflowParameter['type'];
+export type WorkflowsList = Schemas['WorkflowsListResponse'];
+export type LoadError = Schemas['LoadError'];
+export type RetryPolicy = Schemas['RetryPolicy'];
 
 export type CreateOrganizationBody = Body<'post', '/api/organizations'>;
 export type UpdateOrganizationBody = Body<'patch', '/api/organizations/{id}'>;
@@ -37,4 +43,5 @@ export type UpdateIntegrationBody = Body<'put', '/api/integrations/{id}'>;
 
 export type OrganizationFilter = Pick<Query<'get', '/api/organizations'>, 'search' | 'active'>;
 export type UserFilter = Pick<Query<'get', '/api/users'>, 'search' | 'active'>;
+export type WorkflowFilter = Pick<Query<'get', '/api/workflows'>, 'q' | 'category'>;
 export type AuditFilter = Pick<Query<'get', '/api/audit-logs'>, 'action' | 'user_id' | 'since' | 'until'>;

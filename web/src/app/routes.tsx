@@ -18,6 +18,8 @@ import { RolesPage } from '../pages/roles/RolesPage';
 import { SecretsPage } from '../pages/secrets/SecretsPage';
 import { StatusPage } from '../pages/StatusPage';
 import { UsersPage } from '../pages/users/UsersPage';
+import { WorkflowDetailPage } from '../pages/workflows/WorkflowDetailPage';
+import { WorkflowsPage } from '../pages/workflows/WorkflowsPage';
 import { AuthProvider } from './auth';
 import { AuthLayout } from './AuthLayout';
 import { RequireAdmin, RequireAuth, RequirePermission } from './guards';
@@ -67,6 +69,13 @@ export const routes: RouteObject[] = [
                 children: [
                   { path: 'users', element: <UsersPage /> },
                   { path: 'roles', element: <RolesPage /> },
+                ],
+              },
+              {
+                element: <RequirePermission permission="workflows.run" />,
+                children: [
+                  { path: 'workflows', element: <WorkflowsPage /> },
+                  { path: 'workflows/:name', element: <WorkflowDetailPage /> },
                 ],
               },
               { element: <RequirePermission permission="audit.view" />, children: [{ path: 'audit', element: <AuditPage /> }] },
