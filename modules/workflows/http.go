@@ -24,9 +24,16 @@ type ListResponse struct {
 	ScannedAt  *time.Time   `json:"scanned_at" doc:"When a worker last scanned the workspace; null before the first scan."`
 }
 
+// DataProvidersRequest filters the data providers.
+type DataProvidersRequest struct {
+	Query    string `query:"q" doc:"Only data providers whose name, description or category contain this (case-insensitive)."`
+	Category string `query:"category" doc:"Only this category."`
+}
+
 // DataProvidersResponse lists data providers.
 type DataProvidersResponse struct {
-	Items []Definition `json:"items"`
+	Items      []Definition `json:"items"`
+	Categories []string     `json:"categories" doc:"Every category of data providers, for a filter."`
 }
 
 // NameRequest names a workflow.
@@ -39,7 +46,10 @@ type AcceptedResponse struct {
 	Message string `json:"message"`
 }
 
-var errNotFound = errs.NotFound("workflows.not_found", "There is no workflow with this name.")
+var (
+	errNotFound         = errs.NotFound("workflows.not_found", "There is no workflow with this name.")
+	errProviderNotFound = errs.NotFound("workflows.data_provider_not_found", "There is no data provider with this name.")
+)
 
 func (m *Module) routes(api *httpx.API) {
 	tag := []string{"workflows"}
@@ -58,11 +68,11 @@ func (m *Module) routes(api *httpx.API) {
 				return nil, err
 			}
 			out := &ListResponse{Items: items, Categories: nonNilStrings(cats), Errors: []LoadError{}}
-			scan, err := m.store.scan(ctx)
+			scan, found, err := m.store.scan(ctx)
 			if err != nil {
 				return nil, err
 			}
-			if scan != nil {
+			if found {
 				out.ScannedAt = &scan.ScannedAt
 				out.Errors = visibleErrors(c, scan.Errors)
 			}
@@ -71,14 +81,7 @@ func (m *Module) routes(api *httpx.API) {
 	httpx.Handle(api, httpx.Route{Method: http.MethodGet, Path: "/api/workflows/:name", OperationID: "getWorkflow", Tags: tag,
 		Summary: "Get a workflow", Permission: PermissionRun},
 		func(c *echo.Context, in *NameRequest) (*Definition, error) {
-			d, err := m.store.get(c.Request().Context(), KindWorkflow, in.Name)
-			if err != nil {
-				return nil, err
-			}
-			if d == nil {
-				return nil, errNotFound
-			}
-			return d, nil
+			return m.store.get(c.Request().Context(), KindWorkflow, in.Name)
 		})
 	httpx.Handle(api, httpx.Route{Method: http.MethodPost, Path: "/api/workflows/refresh", OperationID: "refreshWorkflows", Tags: tag,
 		Summary:     "Scan the workspace again",
@@ -95,9 +98,14 @@ func (m *Module) routes(api *httpx.API) {
 		})
 	httpx.Handle(api, httpx.Route{Method: http.MethodGet, Path: "/api/data-providers", OperationID: "listDataProviders", Tags: tag,
 		Summary: "List the data providers", Description: "Functions that fill form fields with options.", Permission: PermissionRun},
-		func(c *echo.Context, in *ListRequest) (*DataProvidersResponse, error) {
-			items, err := m.store.list(c.Request().Context(), listFilter{Kind: KindDataProvider, Query: in.Query, Category: in.Category})
-			return &DataProvidersResponse{Items: items}, err
+		func(c *echo.Context, in *DataProvidersRequest) (*DataProvidersResponse, error) {
+			ctx := c.Request().Context()
+			items, err := m.store.list(ctx, listFilter{Kind: KindDataProvider, Query: in.Query, Category: in.Category})
+			if err != nil {
+				return nil, err
+			}
+			cats, err := m.store.categories(ctx, KindDataProvider)
+			return &DataProvidersResponse{Items: items, Categories: nonNilStrings(cats)}, err
 		})
 }
 

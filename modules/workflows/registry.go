@@ -48,7 +48,7 @@ type Parameter struct {
 	Type         string         `json:"type" enum:"string,int,float,bool,json,list,email"`
 	Label        string         `json:"label"`
 	Required     bool           `json:"required"`
-	Validation   map[string]any `json:"validation"`
+	Validation   map[string]any `json:"validation,omitempty" doc:"pattern, min, max and message, when the parameter has rules."`
 	DataProvider *string        `json:"data_provider"`
 	DefaultValue any            `json:"default_value"`
 	HelpText     *string        `json:"help_text"`
@@ -87,7 +87,41 @@ func decodeRegistry(b []byte) (*Registry, error) {
 	if err := json.Unmarshal(b, reg); err != nil {
 		return nil, fmt.Errorf("workflows: read the registry: %w", err)
 	}
+	reg.normalize()
 	return reg, nil
+}
+
+// normalize gives every list a value, as the API document promises.
+func (r *Registry) normalize() {
+	for _, list := range [][]Definition{r.Workflows, r.DataProviders} {
+		for i := range list {
+			list[i].normalize()
+		}
+	}
+	if r.Workflows == nil {
+		r.Workflows = []Definition{}
+	}
+	if r.DataProviders == nil {
+		r.DataProviders = []Definition{}
+	}
+	if r.Errors == nil {
+		r.Errors = []LoadError{}
+	}
+}
+
+func (d *Definition) normalize() {
+	if d.Tags == nil {
+		d.Tags = []string{}
+	}
+	if d.Warnings == nil {
+		d.Warnings = []string{}
+	}
+	if d.Parameters == nil {
+		d.Parameters = []Parameter{}
+	}
+	if len(d.Schema) == 0 {
+		d.Schema = json.RawMessage(`{"type":"object","properties":{}}`)
+	}
 }
 
 // find returns a definition by kind and name.

@@ -167,16 +167,22 @@ func (s *store) list(ctx context.Context, f listFilter) ([]Definition, error) {
 		if err := json.Unmarshal(r.Definition, &d); err != nil {
 			return nil, fmt.Errorf("workflows store: definition of %s: %w", r.Name, err)
 		}
+		d.normalize()
 		out = append(out, d)
 	}
 	return out, nil
 }
 
+// get returns a definition; errNotFound (or errProviderNotFound) when
+// there is none.
 func (s *store) get(ctx context.Context, kind, name string) (*Definition, error) {
 	row := new(workflowRow)
 	if err := s.db.NewSelect().Model(row).Where("kind = ? AND name = ?", kind, name).Scan(ctx); err != nil {
 		if db.IsNoRows(err) {
-			return nil, nil
+			if kind == KindDataProvider {
+				return nil, errProviderNotFound
+			}
+			return nil, errNotFound
 		}
 		return nil, fmt.Errorf("workflows store: get: %w", err)
 	}
@@ -184,6 +190,7 @@ func (s *store) get(ctx context.Context, kind, name string) (*Definition, error)
 	if err := json.Unmarshal(row.Definition, d); err != nil {
 		return nil, fmt.Errorf("workflows store: definition of %s: %w", name, err)
 	}
+	d.normalize()
 	return d, nil
 }
 
@@ -196,13 +203,14 @@ func (s *store) categories(ctx context.Context, kind string) ([]string, error) {
 	return out, nil
 }
 
-func (s *store) scan(ctx context.Context) (*scanRow, error) {
-	row := new(scanRow)
+// scan returns the last scan; found is false before the first one.
+func (s *store) scan(ctx context.Context) (row *scanRow, found bool, err error) {
+	row = new(scanRow)
 	if err := s.db.NewSelect().Model(row).Where("id = 1").Scan(ctx); err != nil {
 		if db.IsNoRows(err) {
-			return nil, nil
+			return nil, false, nil
 		}
-		return nil, fmt.Errorf("workflows store: scan: %w", err)
+		return nil, false, fmt.Errorf("workflows store: scan: %w", err)
 	}
-	return row, nil
+	return row, true, nil
 }

@@ -151,6 +151,7 @@ func (z *zygote) readEvents(r io.ReadCloser) {
 			if err := json.Unmarshal(ev.Registry, reg); err != nil {
 				z.markReady(nil, fmt.Errorf("workflows: the workspace registry is unreadable: %w", err))
 			} else {
+				reg.normalize()
 				z.markReady(reg, nil)
 			}
 		case "forked":

@@ -1103,6 +1103,8 @@ export interface components {
             send_invitation?: boolean | null;
         };
         DataProvidersResponse: {
+            /** @description Every category of data providers, for a filter. */
+            categories: string[];
             items: components["schemas"]["Definition"][];
         };
         Definition: {
@@ -1314,7 +1316,8 @@ export interface components {
             required: boolean;
             /** @enum {string} */
             type: "string" | "int" | "float" | "bool" | "json" | "list" | "email";
-            validation: {
+            /** @description pattern, min, max and message, when the parameter has rules. */
+            validation?: {
                 [key: string]: unknown;
             };
         };
@@ -2843,7 +2846,7 @@ export interface operations {
     listDataProviders: {
         parameters: {
             query?: {
-                /** @description Only workflows whose name, description, category or tags contain this (case-insensitive). */
+                /** @description Only data providers whose name, description or category contain this (case-insensitive). */
                 q?: string;
                 /** @description Only this category. */
                 category?: string;

@@ -92,13 +92,20 @@ def _failure(root: str, rel: str, e: BaseException) -> dict[str, Any]:
 
 def _workspace_traceback(root: str, e: BaseException) -> str:
     """The traceback without the frames of the importer: only the workspace's own."""
-    frames = [f for f in traceback.extract_tb(e.__traceback__)
-              if not _relative(root, f.filename).startswith(os.sep) and not f.filename.startswith("<")
-              and "/bifrost/_runtime/" not in f.filename.replace(os.sep, "/")]
+    frames = traceback.StackSummary.from_list([
+        (_relative(root, f.filename), f.lineno, f.name, f.line)
+        for f in traceback.extract_tb(e.__traceback__)
+        if not _relative(root, f.filename).startswith(os.sep) and not f.filename.startswith("<")
+        and "/bifrost/_runtime/" not in f.filename.replace(os.sep, "/")
+    ])
     out = ""
     if frames:
-        out = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames))
-    return out + "".join(traceback.format_exception_only(e))
+        out = "Traceback (most recent call last):\n" + "".join(frames.format())
+    # A syntax error names its file: show it relative to the workspace too.
+    if isinstance(e, SyntaxError) and e.filename:
+        e = SyntaxError(e.msg, (_relative(root, e.filename), e.lineno, e.offset, e.text, e.end_lineno, e.end_offset))
+    text = "".join(traceback.format_exception_only(e))
+    return out + text.replace(root + os.sep, "")
 
 
 def discover(root: str) -> dict[str, Any]:
