@@ -16,6 +16,7 @@ import (
 
 	"github.com/bifrost-automation/bifrost/modules/audit"
 	"github.com/bifrost-automation/bifrost/modules/auth"
+	"github.com/bifrost-automation/bifrost/modules/executions"
 	configmod "github.com/bifrost-automation/bifrost/modules/config"
 	"github.com/bifrost-automation/bifrost/modules/integrations"
 	"github.com/bifrost-automation/bifrost/modules/orgs"
@@ -45,6 +46,7 @@ type bifrost struct {
 	config       *configmod.Module
 	integrations *integrations.Module
 	workflows    *workflows.Module
+	executions   *executions.Module
 }
 
 // build constructs the modules and wires them to each other by hand.
@@ -83,10 +85,21 @@ func build(p *app.Platform) (*bifrost, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.workflows = workflows.New(workflows.Deps{
-		Config: p.Config, DB: p.DB, Cache: p.Cache, Logger: p.Logger,
-		Services: workflows.Services{Config: b.config, Secrets: b.secrets, Integrations: b.integrations, Orgs: b.orgs},
+	b.workflows = workflows.New(workflows.Deps{Config: p.Config, DB: p.DB, Cache: p.Cache, Logger: p.Logger})
+	b.executions = executions.New(executions.Deps{
+		Config: p.Config, DB: p.DB, Cache: p.Cache, Publisher: p.Publisher, Logger: p.Logger,
+		Auditor: b.audit, Authorizer: b.orgs, Registry: b.workflows, Orgs: b.orgs,
+		Runner: func() executions.Runner {
+			if pool := b.workflows.Pool(); pool != nil {
+				return pool
+			}
+			return nil
+		},
 	})
+	// Runs reach the other modules; nested runs reach executions, which
+	// itself runs through the workflows module's pool.
+	b.workflows.UseServices(workflows.Services{Config: b.config, Secrets: b.secrets, Integrations: b.integrations, Orgs: b.orgs,
+		Executions: b.executions})
 	return b, nil
 }
 
@@ -96,7 +109,7 @@ func modules(p *app.Platform) ([]app.Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []app.Module{b.audit, b.orgs, b.auth, b.secrets, b.config, b.integrations, b.workflows}, nil
+	return []app.Module{b.audit, b.orgs, b.auth, b.secrets, b.config, b.integrations, b.workflows, b.executions}, nil
 }
 
 // commands returns the subcommands modules contribute.

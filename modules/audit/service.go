@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+
+	"github.com/google/uuid"
 	"net/netip"
 
 	"github.com/bifrost-automation/bifrost/platform/app"
@@ -12,7 +14,7 @@ import (
 // not say: the acting user, the workflow execution it acts for, and the
 // client address, user agent and request id of its request.
 func (m *Module) Record(ctx context.Context, e app.AuditEvent) error {
-	if p := httpx.PrincipalFrom(ctx); p != nil && e.UserID == nil {
+	if p := httpx.PrincipalFrom(ctx); p != nil && e.UserID == nil && p.UserID != uuid.Nil {
 		e.UserID, e.ActorEmail = &p.UserID, p.Email
 	}
 	if exec := app.ExecutionFrom(ctx); exec != "" {

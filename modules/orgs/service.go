@@ -231,6 +231,15 @@ type OrgInfo struct {
 	IsActive bool
 }
 
+// Describe returns an organization's name and whether it is active.
+func (m *Module) Describe(ctx context.Context, id uuid.UUID) (string, bool, error) {
+	o, err := m.Organization(ctx, id)
+	if err != nil {
+		return "", false, err
+	}
+	return o.Name, o.IsActive, nil
+}
+
 // Organization returns an organization's summary.
 func (m *Module) Organization(ctx context.Context, id uuid.UUID) (OrgInfo, error) {
 	o, err := m.store.getOrg(ctx, m.store.db, id)

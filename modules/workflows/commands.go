@@ -93,6 +93,7 @@ func Commands(open Open) []*cobra.Command {
 				return err
 			}
 			defer pool.Stop()
+			m.pool = pool // nested workflows.execute() calls run here too
 			if err := pool.WaitLoaded(ctx); err != nil {
 				return err
 			}

@@ -113,5 +113,15 @@ func (m *Module) StartWorker(ctx context.Context) (func(), error) {
 	return m.pool.Stop, nil
 }
 
+// Definition returns a workflow or data provider from the registry
+// (not found is errs.NotFound).
+func (m *Module) Definition(ctx context.Context, kind, name string) (*Definition, error) {
+	return m.store.get(ctx, kind, name)
+}
+
+// UseServices sets the services runs reach; main.go calls it once every
+// module is built (the executions module needs this one first).
+func (m *Module) UseServices(s Services) { m.services = s }
+
 // Pool is the worker's runner pool (nil outside the worker role).
 func (m *Module) Pool() *Pool { return m.pool }

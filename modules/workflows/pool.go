@@ -290,20 +290,24 @@ func (p *Pool) Run(ctx context.Context, req RunRequest) (*Result, error) {
 	if err := p.WaitLoaded(ctx); err != nil {
 		return nil, err
 	}
-	select {
-	case p.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	releaseSlot := func() {}
+	if !req.Nested {
+		select {
+		case p.sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		releaseSlot = func() { <-p.sem }
 	}
 	p.mu.Lock()
 	z, reg, startErr := p.current, p.reg, p.startErr
 	p.mu.Unlock()
 	if startErr != nil {
-		<-p.sem
+		releaseSlot()
 		return nil, errs.Unavailable("workflows.python_unavailable", "Workflows cannot run: "+startErr.Error())
 	}
 	if z == nil || !z.acquire() {
-		<-p.sem
+		releaseSlot()
 		return nil, errNotLoaded
 	}
 	// The slot and the zygote are held until the run's process has ended,
@@ -311,7 +315,7 @@ func (p *Pool) Run(ctx context.Context, req RunRequest) (*Result, error) {
 	handedOver := false
 	finish := func() {
 		z.release()
-		<-p.sem
+		releaseSlot()
 	}
 	defer func() {
 		if !handedOver {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -43,12 +44,21 @@ type OrgService interface {
 	RuntimeCall(ctx context.Context, method string, args json.RawMessage) (any, error)
 }
 
+// ExecutionService is what runs do with executions (the executions
+// module): run another workflow, read past executions.
+type ExecutionService interface {
+	RuntimeExecute(ctx context.Context, name string, params map[string]any) (any, error)
+	RuntimeList(ctx context.Context, workflow, status string, since, until *time.Time, limit int) (any, error)
+	RuntimeGet(ctx context.Context, id string) (any, error)
+}
+
 // Services are the platform services runs reach through their socket.
 type Services struct {
 	Config       ConfigService
 	Secrets      SecretService
 	Integrations IntegrationService
 	Orgs         OrgService
+	Executions   ExecutionService
 }
 
 // callContext answers a run's calls with its identity and organization.
@@ -90,11 +100,17 @@ func (cc *callContext) ctx(parent context.Context, orgID string) (context.Contex
 }
 
 type callArgs struct {
-	Key    string          `json:"key"`
-	Name   string          `json:"name"`
-	Value  json.RawMessage `json:"value"`
-	OrgID  string          `json:"org_id"`
-	Params map[string]any  `json:"params"`
+	Key         string          `json:"key"`
+	Name        string          `json:"name"`
+	Value       json.RawMessage `json:"value"`
+	OrgID       string          `json:"org_id"`
+	Params      map[string]any  `json:"params"`
+	ExecutionID string          `json:"execution_id"`
+	Workflow    string          `json:"workflow_name"`
+	Status      string          `json:"status"`
+	StartDate   *time.Time      `json:"start_date"`
+	EndDate     *time.Time      `json:"end_date"`
+	Limit       int             `json:"limit"`
 }
 
 // handle answers one call: {"result": ...} or {"error": {...}}.
@@ -231,9 +247,20 @@ func (cc *callContext) dispatch(ctx context.Context, r *run, method string, a ca
 		}
 		return out, nil
 	case "workflows.execute":
-		return nil, unavailable("Running another workflow")
-	case "executions.list", "executions.get":
-		return nil, unavailable("Reading executions")
+		if s.Executions == nil {
+			return nil, unavailable("Running another workflow")
+		}
+		return s.Executions.RuntimeExecute(ctx, a.Name, a.Params)
+	case "executions.list":
+		if s.Executions == nil {
+			return nil, unavailable("Reading executions")
+		}
+		return s.Executions.RuntimeList(ctx, a.Workflow, a.Status, a.StartDate, a.EndDate, a.Limit)
+	case "executions.get":
+		if s.Executions == nil {
+			return nil, unavailable("Reading executions")
+		}
+		return s.Executions.RuntimeGet(ctx, a.ExecutionID)
 	case "forms.list", "forms.get":
 		return nil, unavailable("Forms")
 	}

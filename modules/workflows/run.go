@@ -62,6 +62,9 @@ type RunRequest struct {
 	OnLog func(LogLine)
 	// NoVariables skips capturing the workflow's variables.
 	NoVariables bool
+	// Nested runs (workflows.execute() from a run) do not wait for a free
+	// slot: the run that asked holds one, and waiting could deadlock.
+	Nested bool
 }
 
 // LogLine is one line of a run's log.

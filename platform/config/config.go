@@ -43,6 +43,7 @@ type Config struct {
 	Workspace    WorkspaceConfig    `koanf:"workspace" yaml:"workspace"`
 	Worker       WorkerConfig       `koanf:"worker" yaml:"worker"`
 	Workflows    WorkflowsConfig    `koanf:"workflows" yaml:"workflows"`
+	Executions   ExecutionsConfig   `koanf:"executions" yaml:"executions"`
 	Scheduler    SchedulerConfig    `koanf:"scheduler" yaml:"scheduler"`
 	Auth         AuthConfig         `koanf:"auth" yaml:"auth"`
 	Mail         MailConfig         `koanf:"mail" yaml:"mail"`
@@ -158,6 +159,26 @@ type WorkflowsConfig struct {
 	WatchInterval Duration `koanf:"watch_interval" yaml:"watch_interval"`
 }
 
+// ExecutionsConfig sets how executions are run, watched and kept.
+type ExecutionsConfig struct {
+	// SyncTimeout is the longest a request waits for a sync execution (or
+	// ?wait=true); past it, the answer is 202 with the execution's id.
+	SyncTimeout Duration `koanf:"sync_timeout" yaml:"sync_timeout"`
+	// HeartbeatInterval is how often a worker marks its running executions
+	// alive; HeartbeatTimeout is how long without a heartbeat before the
+	// reconciler fails an execution whose worker vanished.
+	HeartbeatInterval Duration `koanf:"heartbeat_interval" yaml:"heartbeat_interval"`
+	HeartbeatTimeout  Duration `koanf:"heartbeat_timeout" yaml:"heartbeat_timeout"`
+	// RepublishAfter is how long an execution may stay Pending before the
+	// reconciler publishes it again (its message was lost).
+	RepublishAfter Duration `koanf:"republish_after" yaml:"republish_after"`
+	// Retention is how long finished executions (and their logs) are kept;
+	// 0 keeps them forever.
+	Retention Duration `koanf:"retention" yaml:"retention"`
+	// MaxNesting bounds workflows.execute() calls inside each other.
+	MaxNesting int `koanf:"max_nesting" yaml:"max_nesting"`
+}
+
 // SchedulerConfig sets the scheduler role.
 type SchedulerConfig struct {
 	// LeaderTTL is how long a scheduler's leadership lasts without renewal;
@@ -257,6 +278,11 @@ func Default() Config {
 			KillGrace: Duration(5 * time.Second), WatchInterval: Duration(500 * time.Millisecond),
 		},
 		Scheduler: SchedulerConfig{LeaderTTL: Duration(10 * time.Second)},
+		Executions: ExecutionsConfig{
+			SyncTimeout: Duration(60 * time.Second), HeartbeatInterval: Duration(5 * time.Second),
+			HeartbeatTimeout: Duration(30 * time.Second), RepublishAfter: Duration(2 * time.Minute),
+			Retention: Duration(30 * 24 * time.Hour), MaxNesting: 5,
+		},
 		Auth: AuthConfig{
 			AccessTokenTTL:          Duration(15 * time.Minute),
 			RefreshTokenTTL:         Duration(7 * 24 * time.Hour),

@@ -186,6 +186,24 @@ func (c Config) Validate() error {
 	if c.Workflows.KillGrace < 0 {
 		add("workflows.kill_grace", "must not be negative")
 	}
+	if c.Executions.SyncTimeout <= 0 {
+		add("executions.sync_timeout", "must be a positive duration")
+	}
+	if c.Executions.HeartbeatInterval <= 0 {
+		add("executions.heartbeat_interval", "must be a positive duration")
+	}
+	if c.Executions.HeartbeatTimeout < 2*c.Executions.HeartbeatInterval {
+		add("executions.heartbeat_timeout", "must be at least twice executions.heartbeat_interval")
+	}
+	if c.Executions.RepublishAfter <= 0 {
+		add("executions.republish_after", "must be a positive duration")
+	}
+	if c.Executions.Retention < 0 {
+		add("executions.retention", "must not be negative (0 keeps executions forever)")
+	}
+	if c.Executions.MaxNesting < 1 {
+		add("executions.max_nesting", "must be at least 1")
+	}
 	if c.Workflows.WatchInterval < 0 {
 		add("workflows.watch_interval", "must not be negative")
 	}

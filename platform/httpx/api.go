@@ -157,12 +157,19 @@ func Handle[In, Out any](a *API, r Route, fn func(c *echo.Context, in *In) (*Out
 	}
 	r.Handler = func(c *echo.Context) error {
 		in := new(In)
-		if err := Bind(c, in); err != nil {
+		bind := Bind
+		if r.OptionalBody && noBody(c.Request()) {
+			bind = bindWithoutBody
+		}
+		if err := bind(c, in); err != nil {
 			return err
 		}
 		res, err := fn(c, in)
 		if err != nil {
 			return err
+		}
+		if w, _ := echo.UnwrapResponse(c.Response()); w != nil && w.Committed {
+			return nil // the handler wrote its own answer (another status)
 		}
 		if r.Output == nil || res == nil {
 			return c.NoContent(status)
@@ -202,6 +209,23 @@ func Bind(c *echo.Context, in any) error {
 		if err := DecodeJSON(c.Request(), in); err != nil {
 			return err
 		}
+	}
+	return Validate(in)
+}
+
+// noBody reports whether a request came without a body.
+func noBody(r *http.Request) bool {
+	return r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0
+}
+
+// bindWithoutBody binds the path and query of a request whose optional
+// body was left out.
+func bindWithoutBody(c *echo.Context, in any) error {
+	if err := echo.BindPathValues(c, in); err != nil {
+		return errs.Malformed("request.invalid_path", "A path parameter has the wrong type.").WithCause(err)
+	}
+	if err := echo.BindQueryParams(c, in); err != nil {
+		return errs.Invalid("request.invalid_query", "A query parameter has the wrong type.").WithCause(err)
 	}
 	return Validate(in)
 }

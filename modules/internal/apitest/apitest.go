@@ -25,12 +25,14 @@ import (
 
 	"github.com/bifrost-automation/bifrost/modules/audit"
 	"github.com/bifrost-automation/bifrost/modules/auth"
+	"github.com/bifrost-automation/bifrost/modules/executions"
 	configmod "github.com/bifrost-automation/bifrost/modules/config"
 	"github.com/bifrost-automation/bifrost/modules/integrations"
 	"github.com/bifrost-automation/bifrost/modules/orgs"
 	"github.com/bifrost-automation/bifrost/modules/secrets"
 	"github.com/bifrost-automation/bifrost/modules/workflows"
 	"github.com/bifrost-automation/bifrost/platform/app"
+	"github.com/bifrost-automation/bifrost/platform/bus"
 	"github.com/bifrost-automation/bifrost/platform/config"
 	"github.com/bifrost-automation/bifrost/platform/httpx"
 	"github.com/bifrost-automation/bifrost/platform/mail"
@@ -56,6 +58,9 @@ type App struct {
 	ConfigValues *configmod.Module
 	Integrations *integrations.Module
 	Workflows    *workflows.Module
+	Executions   *executions.Module
+	// Publisher is set with Options.Broker.
+	Publisher *bus.Publisher
 	// Logs holds every log line the modules wrote.
 	Logs *LogBuffer
 	// AdminID is the first admin's id, once Setup ran.
@@ -108,8 +113,12 @@ type Options struct {
 	// Auth and Integrations change the modules' dependencies.
 	Auth         func(*auth.Deps)
 	Integrations func(*integrations.Deps)
-	// Worker starts the workflows module's worker side (the runner pool on
-	// the configured workspace) as a worker process would.
+	// Broker gives the test its own RabbitMQ exchanges and queues and a
+	// publisher, so executions are queued.
+	Broker bool
+	// Worker starts the worker side as a worker process would: the runner
+	// pool on the configured workspace, the executions heartbeat, and (with
+	// Broker) the queue consumers.
 	Worker bool
 }
 
@@ -117,6 +126,9 @@ type Options struct {
 func New(t testing.TB, o Options) *App {
 	t.Helper()
 	env := &testenv.Env{DB: testenv.NewDB(t), Redis: testenv.NewRedis(t)}
+	if o.Broker {
+		env.Broker = testenv.NewBroker(t)
+	}
 	cfg := env.Config(t)
 	cfg.Auth.LoginFailuresPerAccount = 5
 	cfg.Auth.LoginAttemptsPerAddress = 1000
@@ -157,13 +169,31 @@ func New(t testing.TB, o Options) *App {
 	}
 	a.Integrations, err = integrations.New(intDeps)
 	require.NoError(t, err)
-	a.Workflows = workflows.New(workflows.Deps{Config: cfg, DB: env.DB.DB, Cache: env.Redis.Client, Logger: logger,
-		Services: workflows.Services{Config: a.ConfigValues, Secrets: a.Secrets, Integrations: a.Integrations, Orgs: a.Orgs}})
-
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
+	busOpts := bus.Options{URL: cfg.RabbitMQ.URL, Prefix: cfg.RabbitMQ.Prefix, Prefetch: cfg.RabbitMQ.Prefetch,
+		PublishTimeout: cfg.RabbitMQ.PublishTimeout.D(), MaxRetries: cfg.RabbitMQ.MaxRetries, RetryInterval: cfg.RabbitMQ.RetryInterval.D(),
+		RetryMaxBackoff: cfg.RabbitMQ.RetryMaxBackoff.D(), DrainTimeout: cfg.RabbitMQ.DrainTimeout.D(), Name: "apitest", Logger: logger}
+	if o.Broker {
+		a.Publisher, err = bus.NewPublisher(ctx, busOpts)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = a.Publisher.Close() })
+	}
+	a.Workflows = workflows.New(workflows.Deps{Config: cfg, DB: env.DB.DB, Cache: env.Redis.Client, Logger: logger})
+	a.Executions = executions.New(executions.Deps{Config: cfg, DB: env.DB.DB, Cache: env.Redis.Client, Publisher: a.Publisher, Logger: logger,
+		Auditor: a.Audit, Authorizer: a.Orgs, Registry: a.Workflows, Orgs: a.Orgs,
+		Runner: func() executions.Runner {
+			if pool := a.Workflows.Pool(); pool != nil {
+				return pool
+			}
+			return nil
+		}})
+	a.Workflows.UseServices(workflows.Services{Config: a.ConfigValues, Secrets: a.Secrets, Integrations: a.Integrations, Orgs: a.Orgs,
+		Executions: a.Executions})
+
 	a.Orgs.Start(ctx)
 	a.Auth.Start(ctx)
+	a.Executions.Start(ctx)
 
 	srv := httpx.New(httpx.Options{Config: cfg.HTTP, Logger: logger, API: true, Version: "test"})
 	srv.API().SetAuth(a.Auth, a.Orgs, a.Orgs)
@@ -174,10 +204,26 @@ func New(t testing.TB, o Options) *App {
 	a.ConfigValues.RegisterRoutes(srv.API())
 	a.Integrations.RegisterRoutes(srv.API())
 	a.Workflows.RegisterRoutes(srv.API())
+	a.Executions.RegisterRoutes(srv.API())
 	if o.Worker {
 		stop, err := a.Workflows.StartWorker(ctx)
 		require.NoError(t, err)
-		t.Cleanup(stop)
+		stopBeats, err := a.Executions.StartWorker(ctx)
+		require.NoError(t, err)
+		var router *bus.Router
+		if o.Broker {
+			router, err = bus.NewRouter(ctx, busOpts, a.Publisher)
+			require.NoError(t, err)
+			require.NoError(t, a.Executions.RegisterHandlers(router))
+			require.NoError(t, router.Run(ctx))
+		}
+		t.Cleanup(func() {
+			if router != nil {
+				_ = router.Shutdown(context.Background())
+			}
+			stopBeats()
+			stop()
+		})
 	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
