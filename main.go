@@ -16,8 +16,8 @@ import (
 
 	"github.com/bifrost-automation/bifrost/modules/audit"
 	"github.com/bifrost-automation/bifrost/modules/auth"
-	"github.com/bifrost-automation/bifrost/modules/executions"
 	configmod "github.com/bifrost-automation/bifrost/modules/config"
+	"github.com/bifrost-automation/bifrost/modules/executions"
 	"github.com/bifrost-automation/bifrost/modules/integrations"
 	"github.com/bifrost-automation/bifrost/modules/orgs"
 	"github.com/bifrost-automation/bifrost/modules/secrets"

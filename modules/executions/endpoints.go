@@ -168,7 +168,7 @@ func (m *Module) endpointRoutes(api *httpx.API) {
 				"Authorization: Bearer, or ?code=) unless the workflow is public_endpoint. Sync workflows answer 200 with the result, " +
 				"async ones 202 with the execution's id.",
 			Input: EndpointRequest{}, Output: ExecuteResponse{}, Status: http.StatusOK,
-			Errors: []int{http.StatusUnauthorized, http.StatusMethodNotAllowed, http.StatusUnprocessableEntity},
+			Errors:  []int{http.StatusUnauthorized, http.StatusMethodNotAllowed, http.StatusUnprocessableEntity},
 			Handler: m.callEndpoint})
 	}
 }

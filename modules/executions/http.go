@@ -50,8 +50,8 @@ type IDRequest struct {
 // DetailResponse is an execution with its first log lines.
 type DetailResponse struct {
 	Execution
-	Logs        []LogLine `json:"logs" doc:"The first log lines (debug and traceback lines for platform admins only); GET .../logs pages through the rest."`
-	LogsAfter   *int64    `json:"logs_next_after" doc:"When there are more lines: pass as after= to GET .../logs."`
+	Logs      []LogLine `json:"logs" doc:"The first log lines (debug and traceback lines for platform admins only); GET .../logs pages through the rest."`
+	LogsAfter *int64    `json:"logs_next_after" doc:"When there are more lines: pass as after= to GET .../logs."`
 }
 
 // ResultResponse is an execution's result.
