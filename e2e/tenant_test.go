@@ -2,14 +2,17 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -31,7 +34,9 @@ func (a api) call(method, path string, body any, headers ...string) (int, []byte
 		require.NoError(a.t, err)
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, a.base+path, rd)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, a.base+path, rd)
 	require.NoError(a.t, err)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -45,6 +50,11 @@ func (a api) call(method, path string, body any, headers ...string) (int, []byte
 	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
 	require.NoError(a.t, err)
 	defer resp.Body.Close()
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		// An event stream does not end: what it sends in its first second
+		// is what is checked.
+		time.AfterFunc(time.Second, cancel)
+	}
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, b
 }
@@ -73,7 +83,7 @@ type idOnly struct {
 
 // orgB is what the test knows of the organization user A must not reach.
 type orgB struct {
-	org, user, role, userEmail, orgName, roleName string
+	org, user, role, userEmail, orgName, roleName, execution string
 }
 
 // TestTenantIsolationAcrossEveryRoute signs in as a user of organization A
@@ -85,7 +95,9 @@ type orgB struct {
 func TestTenantIsolationAcrossEveryRoute(t *testing.T) {
 	t.Parallel()
 	e := testenv.New(t)
-	p := start(t, environ(t, e), "serve", "--roles=api")
+	ws := t.TempDir()
+	require.NoError(t, os.CopyFS(ws, os.DirFS("../workspace")))
+	p := start(t, environ(t, e, "BIFROST_WORKSPACE_PATH="+ws), "serve")
 	base := p.url()
 	anon := api{t: t, base: base}
 
@@ -123,6 +135,20 @@ func TestTenantIsolationAcrossEveryRoute(t *testing.T) {
 	admin.must(http.StatusNoContent, "POST", "/api/roles/"+roleB.ID+"/users", map[string]any{"user_ids": []string{ids["bob@bravo.example"]}}, nil)
 
 	b := orgB{org: orgBID.ID, user: ids["bob@bravo.example"], role: roleB.ID, userEmail: "bob@bravo.example", orgName: "Bravo Corp", roleName: "Bravo Secret Role"}
+
+	// Bob runs a workflow in B: its execution, input and result are B's.
+	require.Eventually(t, func() bool {
+		status, _ := admin.call("GET", "/api/workflows/hello_world", nil)
+		return status == http.StatusOK
+	}, 30*time.Second, 50*time.Millisecond, "the worker loads the workspace")
+	bob := anon.login("bob@bravo.example", "a member password")
+	var run struct {
+		ID     string `json:"execution_id"`
+		Status string `json:"status"`
+	}
+	bob.must(http.StatusOK, "POST", "/api/workflows/hello_world/execute?wait=true", map[string]any{"input_data": map[string]any{"name": "Bravo Payroll"}}, &run)
+	require.Equal(t, "Success", run.Status)
+	b.execution = run.ID
 	before := snapshotB(t, admin, b)
 	alice := anon.login("alice@alpha.example", "a member password")
 
@@ -135,7 +161,7 @@ func TestTenantIsolationAcrossEveryRoute(t *testing.T) {
 
 	// Routes that act on the caller alone and would end the test's session.
 	skip := map[string]bool{"POST /api/auth/logout": true, "POST /api/auth/change-password": true}
-	secrets := []string{b.org, b.user, b.role, b.userEmail, b.orgName, b.roleName, "bravo.example"}
+	secrets := []string{b.org, b.user, b.role, b.userEmail, b.orgName, b.roleName, "bravo.example", b.execution, "Bravo Payroll"}
 	param := regexp.MustCompile(`\{([a-z_]+)\}`)
 	var checked []string
 	paths := make([]string, 0, len(doc.Paths))
@@ -162,6 +188,8 @@ func TestTenantIsolationAcrossEveryRoute(t *testing.T) {
 					return b.user
 				case strings.HasPrefix(path, "/api/roles/"):
 					return b.role
+				case strings.HasPrefix(path, "/api/executions/"):
+					return b.execution
 				default:
 					return b.org
 				}
@@ -228,7 +256,7 @@ func withoutEcho(body []byte) string {
 func snapshotB(t *testing.T, admin api, b orgB) string {
 	t.Helper()
 	var out []string
-	for _, path := range []string{"/api/organizations/" + b.org, "/api/users/" + b.user, "/api/roles/" + b.role, "/api/roles/" + b.role + "/users"} {
+	for _, path := range []string{"/api/organizations/" + b.org, "/api/users/" + b.user, "/api/roles/" + b.role, "/api/roles/" + b.role + "/users", "/api/executions/" + b.execution} {
 		status, body := admin.call("GET", path, nil)
 		require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
 		var m map[string]any

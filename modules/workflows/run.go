@@ -98,11 +98,11 @@ type RunError struct {
 	Type    string       `json:"type"`
 	Message string       `json:"message"`
 	Detail  string       `json:"detail,omitempty"`
-	Errors  []FieldError `json:"errors,omitempty"`
+	Errors  []InputError `json:"errors,omitempty"`
 }
 
-// FieldError is one invalid input.
-type FieldError struct {
+// InputError is one invalid input.
+type InputError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
 }

@@ -30,7 +30,7 @@ def checked(count, email, mode="fast"):
 	o := f.run("checked", map[string]any{"count": "eleven", "mode": "medium"})
 	require.Equal(t, workflows.StatusFailed, o.res.Status)
 	require.Equal(t, "ValidationError", o.res.Error.Type)
-	require.ElementsMatch(t, []workflows.FieldError{
+	require.ElementsMatch(t, []workflows.InputError{
 		{Field: "count", Message: "must be a whole number"},
 		{Field: "email", Message: "is required"},
 		{Field: "mode", Message: "fast or slow"},
@@ -38,7 +38,7 @@ def checked(count, email, mode="fast"):
 	require.Empty(t, o.logs, "no user code ran")
 
 	o = f.run("checked", map[string]any{"count": 11, "email": "a@b.co"})
-	require.Equal(t, []workflows.FieldError{{Field: "count", Message: "must be at most 10"}}, o.res.Error.Errors)
+	require.Equal(t, []workflows.InputError{{Field: "count", Message: "must be at most 10"}}, o.res.Error.Errors)
 	o = f.run("checked", map[string]any{"count": "7", "email": "a@b.co"})
 	require.Equal(t, workflows.StatusSuccess, o.res.Status)
 	require.Equal(t, float64(7), o.value(t), "query-string style inputs are coerced")

@@ -424,6 +424,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/endpoints/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Call an HTTP-triggered workflow (GET)
+         * @description For workflows with endpoint_enabled=True and this method among allowed_methods (otherwise 405). The query string and a JSON body are merged into the inputs. Authenticate with a workflow API key (X-Bifrost-Key, X-Functions-Key, Authorization: Bearer, or ?code=) unless the workflow is public_endpoint. Sync workflows answer 200 with the result, async ones 202 with the execution's id.
+         */
+        get: operations["callEndpointGet"];
+        /**
+         * Call an HTTP-triggered workflow (PUT)
+         * @description For workflows with endpoint_enabled=True and this method among allowed_methods (otherwise 405). The query string and a JSON body are merged into the inputs. Authenticate with a workflow API key (X-Bifrost-Key, X-Functions-Key, Authorization: Bearer, or ?code=) unless the workflow is public_endpoint. Sync workflows answer 200 with the result, async ones 202 with the execution's id.
+         */
+        put: operations["callEndpointPut"];
+        /**
+         * Call an HTTP-triggered workflow (POST)
+         * @description For workflows with endpoint_enabled=True and this method among allowed_methods (otherwise 405). The query string and a JSON body are merged into the inputs. Authenticate with a workflow API key (X-Bifrost-Key, X-Functions-Key, Authorization: Bearer, or ?code=) unless the workflow is public_endpoint. Sync workflows answer 200 with the result, async ones 202 with the execution's id.
+         */
+        post: operations["callEndpointPost"];
+        /**
+         * Call an HTTP-triggered workflow (DELETE)
+         * @description For workflows with endpoint_enabled=True and this method among allowed_methods (otherwise 405). The query string and a JSON body are merged into the inputs. Authenticate with a workflow API key (X-Bifrost-Key, X-Functions-Key, Authorization: Bearer, or ?code=) unless the workflow is public_endpoint. Sync workflows answer 200 with the result, async ones 202 with the execution's id.
+         */
+        delete: operations["callEndpointDelete"];
+        options?: never;
+        head?: never;
+        /**
+         * Call an HTTP-triggered workflow (PATCH)
+         * @description For workflows with endpoint_enabled=True and this method among allowed_methods (otherwise 405). The query string and a JSON body are merged into the inputs. Authenticate with a workflow API key (X-Bifrost-Key, X-Functions-Key, Authorization: Bearer, or ?code=) unless the workflow is public_endpoint. Sync workflows answer 200 with the result, async ones 202 with the execution's id.
+         */
+        patch: operations["callEndpointPatch"];
+        trace?: never;
+    };
+    "/api/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List executions, newest first
+         * @description Platform admins see every execution (or one organization's, with X-Organization-Id); organization users see their own, or everyone's in their organization with the executions.view_all permission.
+         */
+        get: operations["listExecutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/executions/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow new and changed executions
+         * @description Server-Sent Events: an `execution` event (the execution without its inputs or result) for every execution the caller may see that is created or changes status.
+         */
+        get: operations["streamExecutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/executions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an execution with its logs */
+        get: operations["getExecution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/executions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an execution
+         * @description A Pending execution is cancelled at once; a Running one becomes Cancelling and its worker stops it within a second.
+         *
+         *     Requires the `workflows.run` permission in the organization.
+         */
+        post: operations["cancelExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/executions/{id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page through an execution's log lines
+         * @description In sequence order; debug and traceback lines for platform admins only.
+         */
+        get: operations["getExecutionLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/executions/{id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an execution's result */
+        get: operations["getExecutionResult"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/executions/{id}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow an execution live
+         * @description Server-Sent Events: `log` events (one line each, the sequence number as the event id, so Last-Event-ID resumes without gaps or repeats), `status` events, and a final `end` event when it has ended.
+         */
+        get: operations["streamExecution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/integrations": {
         parameters: {
             query?: never;
@@ -885,6 +1057,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workflow-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List workflow API keys (never the keys themselves)
+         * @description Platform admins only.
+         */
+        get: operations["listWorkflowKeys"];
+        put?: never;
+        /**
+         * Create a workflow API key
+         * @description The answer holds the key itself, once; only its hash is stored.
+         *
+         *     Platform admins only.
+         */
+        post: operations["createWorkflowKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflow-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a workflow API key
+         * @description It stops working at once; it stays listed as revoked.
+         *
+         *     Platform admins only.
+         */
+        delete: operations["revokeWorkflowKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workflows": {
         parameters: {
             query?: never;
@@ -943,6 +1163,28 @@ export interface paths {
         get: operations["getWorkflow"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/{name}/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a workflow
+         * @description Checks the inputs against the workflow's parameters (a bad one is 422 naming the field, and nothing runs), records the execution and queues it. An async workflow answers 202 with the execution's id at once; a sync one (or ?wait=true) waits for the result and answers 200, or 202 if it takes longer than executions.sync_timeout.
+         *
+         *     Requires the `workflows.run` permission in the organization.
+         */
+        post: operations["executeWorkflow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1073,6 +1315,18 @@ export interface components {
         ConfigListResponse: {
             items: components["schemas"]["ConfigEntry"][];
         };
+        CreateKeyRequest: {
+            /** Format: date-time */
+            expires_at?: string | null;
+            name: string;
+            /**
+             * Format: uuid
+             * @description The organization the key's runs are for; defaults to X-Organization-Id, or global.
+             */
+            organization_id?: string | null;
+            /** @description Limit the key to this workflow; omitted makes a global key. */
+            workflow_name?: string | null;
+        };
         CreateOrganizationRequest: {
             /** @description e.g. contoso.com */
             email_domain?: string;
@@ -1101,6 +1355,32 @@ export interface components {
             role_ids?: string[];
             /** @description Email the invitation (default true). */
             send_invitation?: boolean | null;
+        };
+        CreatedKey: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description The key itself: send it as X-Bifrost-Key (or Authorization: Bearer). It is not shown again. */
+            key: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            name: string;
+            /**
+             * Format: uuid
+             * @description The organization its runs are for; null runs in the global scope.
+             */
+            organization_id?: string | null;
+            /** @description The first characters of the key, to recognise it. */
+            prefix: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @description The workflow it calls; null for a global key (every endpoint that accepts global keys). */
+            workflow_name?: string | null;
         };
         DataProvidersResponse: {
             /** @description Every category of data providers, for a filter. */
@@ -1142,8 +1422,137 @@ export interface components {
             timeout_seconds?: number;
             warnings: string[];
         };
+        DetailResponse: {
+            /** Format: int64 */
+            attempts: number;
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            duration_ms?: number | null;
+            /** @description Why it failed: message is for users; detail (admins only) is the exception. */
+            error?: components["schemas"]["RunError"] | null;
+            /**
+             * Format: uuid
+             * @description The same as id (the name older clients read).
+             */
+            execution_id: string;
+            /** Format: uuid */
+            form_id?: string | null;
+            /** Format: uuid */
+            id: string;
+            input_data: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            kind: "workflow" | "data_provider";
+            /** Format: int64 */
+            log_count: number;
+            /** @description The first log lines (debug and traceback lines for platform admins only); GET .../logs pages through the rest. */
+            logs: components["schemas"]["LogLine"][];
+            /**
+             * Format: int64
+             * @description When there are more lines: pass as after= to GET .../logs.
+             */
+            logs_next_after?: number | null;
+            org_name: string;
+            /** Format: uuid */
+            organization_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The execution that started this one with workflows.execute().
+             */
+            parent_id?: string | null;
+            result?: unknown;
+            /** @enum {string|null} */
+            result_type?: "json" | "html" | "text" | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** @enum {string} */
+            status: "Pending" | "Running" | "Success" | "Failed" | "CompletedWithErrors" | "Timeout" | "Cancelling" | "Cancelled";
+            transient: boolean;
+            /** @enum {string} */
+            trigger: "api" | "endpoint" | "nested" | "schedule" | "form";
+            user_email: string;
+            /** Format: uuid */
+            user_id?: string | null;
+            user_name: string;
+            /** @description The workflow's variables when it ended (platform admins only). */
+            variables?: {
+                [key: string]: unknown;
+            };
+            /** @description The worker process that ran it (platform admins only). */
+            worker?: string;
+            workflow_name: string;
+        };
         EmailRequest: {
             email: string;
+        };
+        ExecuteResponse: {
+            error?: unknown;
+            /** Format: uuid */
+            execution_id: string;
+            result?: unknown;
+            /** @enum {string|null} */
+            result_type?: "json" | "html" | "text" | null;
+            /** @enum {string} */
+            status: "Pending" | "Running" | "Success" | "Failed" | "CompletedWithErrors" | "Timeout" | "Cancelling" | "Cancelled";
+        };
+        Execution: {
+            /** Format: int64 */
+            attempts: number;
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            duration_ms?: number | null;
+            /** @description Why it failed: message is for users; detail (admins only) is the exception. */
+            error?: components["schemas"]["RunError"] | null;
+            /**
+             * Format: uuid
+             * @description The same as id (the name older clients read).
+             */
+            execution_id: string;
+            /** Format: uuid */
+            form_id?: string | null;
+            /** Format: uuid */
+            id: string;
+            input_data: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            kind: "workflow" | "data_provider";
+            /** Format: int64 */
+            log_count: number;
+            org_name: string;
+            /** Format: uuid */
+            organization_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The execution that started this one with workflows.execute().
+             */
+            parent_id?: string | null;
+            result?: unknown;
+            /** @enum {string|null} */
+            result_type?: "json" | "html" | "text" | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** @enum {string} */
+            status: "Pending" | "Running" | "Success" | "Failed" | "CompletedWithErrors" | "Timeout" | "Cancelling" | "Cancelled";
+            transient: boolean;
+            /** @enum {string} */
+            trigger: "api" | "endpoint" | "nested" | "schedule" | "form";
+            user_email: string;
+            /** Format: uuid */
+            user_id?: string | null;
+            user_name: string;
+            /** @description The workflow's variables when it ended (platform admins only). */
+            variables?: {
+                [key: string]: unknown;
+            };
+            /** @description The worker process that ran it (platform admins only). */
+            worker?: string;
+            workflow_name: string;
         };
         FieldError: {
             code: string;
@@ -1153,6 +1562,10 @@ export interface components {
         HealthResponse: {
             /** @enum {string} */
             status: "ok";
+        };
+        InputError: {
+            field: string;
+            message: string;
         };
         Integration: {
             authorization_url: string;
@@ -1231,6 +1644,33 @@ export interface components {
             email: string;
             organization: string;
         };
+        Key: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            name: string;
+            /**
+             * Format: uuid
+             * @description The organization its runs are for; null runs in the global scope.
+             */
+            organization_id?: string | null;
+            /** @description The first characters of the key, to recognise it. */
+            prefix: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @description The workflow it calls; null for a global key (every endpoint that accepts global keys). */
+            workflow_name?: string | null;
+        };
+        KeysResponse: {
+            items: components["schemas"]["Key"][];
+        };
         LoadError: {
             file: string;
             /** Format: int64 */
@@ -1242,6 +1682,17 @@ export interface components {
             /** @description SyntaxError, ImportError, DefinitionError, DuplicateName, … */
             type: string;
         };
+        LogLine: {
+            data?: unknown;
+            /** @enum {string} */
+            level: "debug" | "info" | "warning" | "error" | "traceback";
+            logger?: string;
+            message: string;
+            /** Format: int64 */
+            seq: number;
+            /** Format: date-time */
+            time: string;
+        };
         LoginRequest: {
             email: string;
             password: string;
@@ -1251,6 +1702,14 @@ export interface components {
             everywhere?: boolean;
             /** @description For API clients without an access token. */
             refresh_token?: string;
+        };
+        LogsResponse: {
+            items: components["schemas"]["LogLine"][];
+            /**
+             * Format: int64
+             * @description Pass as after= for the next page; null on the last one.
+             */
+            next_after?: number | null;
         };
         MeResponse: {
             /** @enum {string} */
@@ -1293,6 +1752,11 @@ export interface components {
         };
         PageEntry: {
             items: components["schemas"]["AuditEntry"][];
+            /** @description The cursor of the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        PageExecution: {
+            items: components["schemas"]["Execution"][];
             /** @description The cursor of the next page; null on the last page. */
             next_cursor?: string | null;
         };
@@ -1394,6 +1858,13 @@ export interface components {
             password: string;
             token: string;
         };
+        ResultResponse: {
+            /** Format: uuid */
+            execution_id: string;
+            result: unknown;
+            result_type?: string | null;
+            status: string;
+        };
         RetryPolicy: {
             backoff_seconds: number;
             /** Format: int64 */
@@ -1431,6 +1902,12 @@ export interface components {
         };
         RolesResponse: {
             items: components["schemas"]["Role"][];
+        };
+        RunError: {
+            detail?: string;
+            errors?: components["schemas"]["InputError"][];
+            message: string;
+            type: string;
         };
         Secret: {
             /** Format: date-time */
@@ -2914,6 +3391,779 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    callEndpointGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecuteResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    callEndpointPut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecuteResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    callEndpointPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecuteResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    callEndpointDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecuteResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    callEndpointPatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecuteResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExecutions: {
+        parameters: {
+            query?: {
+                /** @description next_cursor from the previous page. */
+                cursor?: string;
+                /** @description Items per page (default 50, at most 200). */
+                limit?: number;
+                /** @description Only this workflow. */
+                workflow?: string;
+                /** @description Only these statuses, comma-separated (Running,Failed). */
+                status?: string;
+                /** @description Only this user's executions. */
+                user_id?: string;
+                /** @description Only executions launched from this form. */
+                form_id?: string;
+                /** @description Only the executions this one started. */
+                parent_id?: string;
+                /** @description Only executions created at or after this time (RFC 3339). */
+                since?: string | null;
+                /** @description Only executions created before this time (RFC 3339). */
+                until?: string | null;
+            };
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageExecution"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamExecutions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["Execution"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExecution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DetailResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelExecution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Execution"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExecutionLogs: {
+        parameters: {
+            query?: {
+                /** @description Only lines after this sequence number. */
+                after?: number;
+                /** @description Lines per page (default 1000, at most 5000). */
+                limit?: number;
+            };
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogsResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExecutionResult: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResultResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamExecution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["LogLine"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description An error, as RFC 9457 problem details. */
@@ -5329,6 +6579,187 @@ export interface operations {
             };
         };
     };
+    listWorkflowKeys: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeysResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWorkflowKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedKey"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeWorkflowKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listWorkflows: {
         parameters: {
             query?: {
@@ -5477,6 +6908,104 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error, as RFC 9457 problem details. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    executeWorkflow: {
+        parameters: {
+            query?: {
+                /** @description Wait for the result (up to executions.sync_timeout), whatever the workflow's execution mode. */
+                wait?: boolean;
+            };
+            header?: {
+                /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
+                "X-Organization-Id"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The form it was launched from.
+                     */
+                    form_id?: string | null;
+                    /** @description The workflow's inputs, checked against its parameters first. */
+                    input_data?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description Keep the execution out of the history (it is deleted an hour after it ends). */
+                    transient?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecuteResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
