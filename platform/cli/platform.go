@@ -172,7 +172,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, role stri
 		RetryInterval:   cfg.RabbitMQ.RetryInterval.D(),
 		RetryMaxBackoff: cfg.RabbitMQ.RetryMaxBackoff.D(),
 		DrainTimeout:    cfg.RabbitMQ.DrainTimeout.D(),
-		Name:            "bifrost " + role,
+		Name:            brokerConnectionName(role, cfg.RabbitMQ.Prefix),
 		Logger:          log,
 		Metrics:         bus.NewMetrics(cn.registry),
 	}
@@ -188,6 +188,16 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, role stri
 	}
 	ok = true
 	return cn, nil
+}
+
+// brokerConnectionName is how RabbitMQ's management UI and rabbitmqctl
+// name this process's connections: its roles, and the prefix when several
+// installations share a broker.
+func brokerConnectionName(role, prefix string) string {
+	if prefix == "" {
+		return "bifrost " + role
+	}
+	return "bifrost " + role + " [" + prefix + "]"
 }
 
 func dbOptions(cfg config.Config, role string) db.Options {
