@@ -181,6 +181,12 @@ var ErrNotLocked = rueidislock.ErrNotLocked
 // side caching). validity is how long a lock outlives a holder that died.
 func (c *Client) NewLocker(name string, validity time.Duration) (*Locker, error) {
 	opt := c.opt
+	// Without client-side caching the locker extends a held lock on its
+	// timer only. With it, rueidislock v1.0.79 extends again on every
+	// invalidation, and each extension invalidates the key for the same
+	// client: thousands of scripts a second for as long as the lock is held.
+	// Waiting is by polling anyway (see Lock).
+	opt.DisableCache = true
 	l, err := rueidislock.NewLocker(rueidislock.LockerOption{
 		ClientOption: opt,
 		KeyPrefix:    c.Key("lock", name),

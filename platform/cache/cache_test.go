@@ -1,7 +1,11 @@
 package cache_test
 
 import (
+	"bufio"
 	"context"
+	"net"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -129,4 +133,49 @@ func TestLockIsExclusiveAcrossClients(t *testing.T) {
 	_, _, err = l2.TryLock(ctx, "x")
 	require.True(t, cache.IsNotLocked(err), "a held lock is refused at once: %v", err)
 	release()
+}
+
+// TestAHeldLockIsExtendedOnItsTimerOnly holds a lock for three extension
+// intervals and counts, with MONITOR, the commands that touch its key: a
+// handful, not a loop of extensions.
+func TestAHeldLockIsExtendedOnItsTimerOnly(t *testing.T) {
+	t.Parallel()
+	r := testenv.NewRedis(t)
+	u, err := url.Parse(r.URL)
+	require.NoError(t, err)
+	mon, err := net.Dial("tcp", u.Host)
+	require.NoError(t, err)
+	t.Cleanup(func() { mon.Close() })
+	_, err = mon.Write([]byte("MONITOR\r\n"))
+	require.NoError(t, err)
+	rd := bufio.NewReader(mon)
+	line, err := rd.ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "+OK\r\n", line)
+	var touched atomic.Int32
+	go func() {
+		for {
+			line, err := rd.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if strings.Contains(line, r.Prefix+"lock") {
+				touched.Add(1)
+			}
+		}
+	}()
+
+	l, err := r.Client.NewLocker("leader", 600*time.Millisecond)
+	require.NoError(t, err)
+	t.Cleanup(l.Close)
+	locked, release, err := l.TryLock(context.Background(), "held")
+	require.NoError(t, err)
+	time.Sleep(900 * time.Millisecond) // three extensions, one every 300 ms
+	require.NoError(t, locked.Err(), "the lock is still held")
+	release()
+	time.Sleep(100 * time.Millisecond)
+	n := touched.Load()
+	t.Logf("%d commands touched the lock's key", n)
+	require.Positive(t, n)
+	require.Less(t, n, int32(40), "the lock is extended on its timer, not in a loop")
 }

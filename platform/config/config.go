@@ -257,7 +257,7 @@ func Default() Config {
 		Database: DatabaseConfig{
 			URL:             "postgres://postgres@localhost:5432/bifrost?sslmode=disable",
 			MaxOpenConns:    20,
-			MaxIdleConns:    10,
+			MaxIdleConns:    20,
 			ConnMaxLifetime: Duration(30 * time.Minute),
 			ConnMaxIdleTime: Duration(5 * time.Minute),
 		},
