@@ -27,7 +27,7 @@ func TestWorkspaceExamples(t *testing.T) {
 	f := newFixture(t, files)
 	reg := f.pool.Registry()
 	require.Empty(t, reg.Errors)
-	require.Len(t, reg.Workflows, 7)
+	require.Len(t, reg.Workflows, 8)
 	require.Len(t, reg.DataProviders, 1)
 
 	for name, inputs := range map[string]map[string]any{
@@ -38,6 +38,7 @@ func TestWorkspaceExamples(t *testing.T) {
 		"assign_department": {"office": "berlin", "department": "engineering"},
 		"check_connections": nil,
 		"intake_form":       {"anything": "at all"},
+		"count_steps":       {"steps": "2", "interval_ms": "1"},
 	} {
 		o := f.run(name, inputs)
 		require.Equal(t, workflows.StatusSuccess, o.res.Status, "%s: %+v %v", name, o.res.Error, o.messages())

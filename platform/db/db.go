@@ -52,6 +52,13 @@ func Open(opts Options) (*DB, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 5 * time.Second
 	}
+	// bun writes its arguments into the SQL text, so nearly every statement
+	// is new to the server: preparing and caching each one (pgx's default)
+	// costs a round trip and a cache eviction per query. The simple protocol
+	// sends it in one. A URL may still choose: default_query_exec_mode=….
+	if !strings.Contains(opts.URL, "default_query_exec_mode") {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	}
 	sqldb := stdlib.OpenDB(*cfg)
 	if opts.MaxOpenConns > 0 {
 		sqldb.SetMaxOpenConns(opts.MaxOpenConns)
