@@ -1,6 +1,7 @@
 // Command bench measures Bifrost as a user would notice it: how long a
-// process takes from start to /ready, how much memory it holds idle, and how
-// fast the probes answer. It runs the real binary against the local
+// process takes from start to /ready, how much memory it holds idle, how
+// fast the probes answer, what the runner pool adds to a run, and how fast
+// executions go through the API, the queue and a worker. It runs the real binary against the local
 // PostgreSQL, RabbitMQ and Redis, on a database, queues and keys of its own
 // that it removes afterwards, and prints a Markdown table.
 //
@@ -45,7 +46,7 @@ var (
 	pgURL            = flag.String("database", "postgres://postgres@127.0.0.1:5432/bifrost_bench?sslmode=disable", "database the processes use (created and dropped)")
 	mqURL            = flag.String("rabbitmq", "amqp://guest:guest@127.0.0.1:5672/", "RabbitMQ URL")
 	redisURL         = flag.String("redis", "redis://127.0.0.1:6379/0", "Redis URL")
-	suites           = flag.String("suites", "platform,workflows", "what to measure: platform (start-up, memory, requests, sign-in), workflows (the runner pool, discovery, Python memory)")
+	suites           = flag.String("suites", "platform,workflows,executions", "what to measure: platform (start-up, memory, requests, sign-in), workflows (the runner pool, discovery, Python memory), executions (sync round trip, async throughput, history list under load)")
 	poolRuns         = flag.Int("pool-runs", 1000, "sequential no-op runs for the runner pool's overhead")
 	discoveryFiles   = flag.Int("discovery-files", 500, "workflow files in the discovery benchmark's workspace")
 )
@@ -84,6 +85,13 @@ func run() error {
 	}
 	if want["workflows"] {
 		r, err := workflowBenchmarks()
+		if err != nil {
+			return err
+		}
+		results = append(results, r...)
+	}
+	if want["executions"] {
+		r, err := executionBenchmarks()
 		if err != nil {
 			return err
 		}
@@ -173,6 +181,13 @@ func platformBenchmarks() ([]result, error) {
 	return results, nil
 }
 
+// execCommand runs a bifrost command with the bench's configuration.
+func execCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command(*bin, args...)
+	cmd.Env = env()
+	return cmd
+}
+
 func f(v float64) string {
 	switch {
 	case v >= 100:
@@ -218,9 +233,12 @@ func env() []string {
 var readyRe = regexp.MustCompile(`"msg":"bifrost ready","addr":"([^"]+)"`)
 
 // spawn starts serve and returns once it logs its address.
-func spawn(roles string) (*exec.Cmd, string, error) {
+func spawn(roles string) (*exec.Cmd, string, error) { return spawnWith(roles) }
+
+// spawnWith is spawn with more configuration.
+func spawnWith(roles string, extra ...string) (*exec.Cmd, string, error) {
 	cmd := exec.Command(*bin, "serve", "--roles="+roles)
-	cmd.Env = append(env(), "BIFROST_DATABASE_AUTO_MIGRATE=false")
+	cmd.Env = append(append(env(), "BIFROST_DATABASE_AUTO_MIGRATE=false"), extra...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, "", err

@@ -67,6 +67,37 @@ func workflowBenchmarks() ([]result, error) {
 	}
 	results = append(results, result{fmt.Sprintf("no-op workflow through the runner pool, fork to result, %d sequential runs", *poolRuns), "ms", overhead})
 
+	// Throughput with every slot busy: what a worker can sustain.
+	var each []float64
+	var eachMu sync.Mutex
+	var failed error
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for range *poolRuns / 16 {
+				t := time.Now()
+				res, err := pool.Run(ctx, workflows.RunRequest{Name: "noop"})
+				if err == nil && res.Status != workflows.StatusSuccess {
+					err = fmt.Errorf("noop ended %s: %+v", res.Status, res.Error)
+				}
+				eachMu.Lock()
+				if err != nil {
+					failed = err
+				}
+				each = append(each, ms(time.Since(t)))
+				eachMu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if failed != nil {
+		return nil, failed
+	}
+	results = append(results,
+		result{fmt.Sprintf("no-op workflow through the runner pool, 16 at once, %d runs", len(each)), "ms", each},
+		result{"no-op runs through the runner pool, 16 at once", "runs/s", []float64{float64(len(each)) / time.Since(t0).Seconds()}})
+
 	python := pool.PythonPath()
 	var bare []float64
 	for range 50 {
