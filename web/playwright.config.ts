@@ -16,9 +16,18 @@ export default defineConfig({
   use: {
     trace: 'retain-on-failure',
   },
+  // The identity journey needs a server without accounts and creates the first admin, whom the
+  // other specs sign in as: it runs first, whatever the files' alphabetical order.
   projects: [
     {
+      name: 'identity',
+      testMatch: 'identity.spec.ts',
+      use: { browserName: 'chromium', launchOptions: chromiumLaunchOptions },
+    },
+    {
       name: 'chromium',
+      testIgnore: 'identity.spec.ts',
+      dependencies: ['identity'],
       use: { browserName: 'chromium', launchOptions: chromiumLaunchOptions },
     },
   ],

@@ -293,6 +293,7 @@ func TestEndpoints(t *testing.T) {
 	require.Equal(t, "endpoints.method_not_allowed", body["code"])
 	status, body = call("POST", "/api/endpoints/hook", key.Secret, map[string]any{"count": "many"})
 	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Equal(t, "executions.invalid_input", body["code"], "a body that does not fit the parameters")
 
 	status, _ = call("POST", "/api/endpoints/private_hook", key.Secret, nil)
 	require.Equal(t, http.StatusForbidden, status, "a global key is refused where disable_global_key")
@@ -329,7 +330,7 @@ func TestPoisonMessageFailsItsExecution(t *testing.T) {
 	// An execution whose only message is broken: the parameters are not
 	// an object.
 	id := uuid.New()
-	_, err := f.app.Env.DB.DB.ExecContext(context.Background(), `INSERT INTO executions (id, workflow_name, status, input, user_email)
+	_, err := f.app.Env.DB.ExecContext(context.Background(), `INSERT INTO executions (id, workflow_name, status, input, user_email)
 		VALUES (?, 'add', 'Pending', '{"a": 1}', 'admin@example.com')`, id)
 	require.NoError(t, err)
 	require.NoError(t, f.app.Publisher.Publish(context.Background(), bus.TopicWorkflowExecutions,
@@ -348,7 +349,7 @@ func TestReconcilerRepublishesLostMessages(t *testing.T) {
 	f := newFixture(t)
 	// An execution whose message never reached the broker.
 	id := uuid.New()
-	_, err := f.app.Env.DB.DB.ExecContext(context.Background(), `INSERT INTO executions (id, workflow_name, status, input, created_at, user_email)
+	_, err := f.app.Env.DB.ExecContext(context.Background(), `INSERT INTO executions (id, workflow_name, status, input, created_at, user_email)
 		VALUES (?, 'add', 'Pending', '{"a": 41}', now() - interval '10 seconds', 'admin@example.com')`, id)
 	require.NoError(t, err)
 	require.NoError(t, f.app.Executions.Reconcile(context.Background()))
@@ -358,7 +359,7 @@ func TestReconcilerRepublishesLostMessages(t *testing.T) {
 
 	// An execution whose worker vanished.
 	gone := uuid.New()
-	_, err = f.app.Env.DB.DB.ExecContext(context.Background(), `INSERT INTO executions (id, workflow_name, status, input, started_at, heartbeat_at, worker)
+	_, err = f.app.Env.DB.ExecContext(context.Background(), `INSERT INTO executions (id, workflow_name, status, input, started_at, heartbeat_at, worker)
 		VALUES (?, 'add', 'Running', '{}', now() - interval '1 minute', now() - interval '1 minute', 'lost-host/123')`, gone)
 	require.NoError(t, err)
 	require.NoError(t, f.app.Executions.Reconcile(context.Background()))

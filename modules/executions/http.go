@@ -47,6 +47,12 @@ type IDRequest struct {
 	ID string `param:"id"`
 }
 
+// StreamRequest names the execution to follow and where to resume.
+type StreamRequest struct {
+	ID    string `param:"id"`
+	After int64  `query:"after" doc:"Send log lines after this sequence number only (with Last-Event-ID too, the later of the two)."`
+}
+
 // DetailResponse is an execution with its first log lines.
 type DetailResponse struct {
 	Execution
@@ -210,7 +216,7 @@ func (m *Module) routes(api *httpx.API) {
 		Summary: "Follow an execution live",
 		Description: "Server-Sent Events: `log` events (one line each, the sequence number as the event id, so Last-Event-ID resumes without gaps " +
 			"or repeats), `status` events, and a final `end` event when it has ended.",
-		Input: IDRequest{}, ContentType: "text/event-stream", Output: LogLine{}, Handler: m.streamOne})
+		Input: StreamRequest{}, ContentType: "text/event-stream", Output: LogLine{}, Handler: m.streamOne})
 }
 
 func answer(e *execution, admin bool) ExecuteResponse {

@@ -9,6 +9,7 @@ import './styles/tables.css';
 import './styles/dialog.css';
 import './styles/auth.css';
 import './styles/workflows.css';
+import './styles/executions.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

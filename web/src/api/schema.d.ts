@@ -4118,7 +4118,10 @@ export interface operations {
     };
     streamExecution: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Send log lines after this sequence number only (with Last-Event-ID too, the later of the two). */
+                after?: number;
+            };
             header?: {
                 /** @description Platform admins: the organization to act on (none: global). Organization users may only name their own. */
                 "X-Organization-Id"?: string;

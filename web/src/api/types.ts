@@ -27,6 +27,14 @@ export type ParameterType = WorkflowParameter['type'];
 export type WorkflowsList = Schemas['WorkflowsListResponse'];
 export type LoadError = Schemas['LoadError'];
 export type RetryPolicy = Schemas['RetryPolicy'];
+export type Execution = Schemas['Execution'];
+export type ExecutionDetail = Schemas['DetailResponse'];
+export type ExecutionStatus = Execution['status'];
+export type ExecuteResponse = Schemas['ExecuteResponse'];
+export type LogLine = Schemas['LogLine'];
+export type LogLevel = LogLine['level'];
+export type RunError = Schemas['RunError'];
+export type ResultType = NonNullable<Execution['result_type']>;
 
 export type CreateOrganizationBody = Body<'post', '/api/organizations'>;
 export type UpdateOrganizationBody = Body<'patch', '/api/organizations/{id}'>;
@@ -40,8 +48,10 @@ export type CreateSecretBody = Body<'post', '/api/secrets'>;
 export type UpdateSecretBody = Body<'put', '/api/secrets/{id}'>;
 export type CreateIntegrationBody = Body<'post', '/api/integrations'>;
 export type UpdateIntegrationBody = Body<'put', '/api/integrations/{id}'>;
+export type ExecuteBody = Body<'post', '/api/workflows/{name}/execute'>;
 
 export type OrganizationFilter = Pick<Query<'get', '/api/organizations'>, 'search' | 'active'>;
 export type UserFilter = Pick<Query<'get', '/api/users'>, 'search' | 'active'>;
 export type WorkflowFilter = Pick<Query<'get', '/api/workflows'>, 'q' | 'category'>;
+export type ExecutionFilter = Pick<Query<'get', '/api/executions'>, 'workflow' | 'status' | 'since' | 'until'>;
 export type AuditFilter = Pick<Query<'get', '/api/audit-logs'>, 'action' | 'user_id' | 'since' | 'until'>;

@@ -12,9 +12,10 @@ export const RESCAN_SETTLE_MS = 1500;
 const UNSCANNED_POLL_MS = 2000;
 
 /** useWorkflows lists the workflows matching filter, the categories, and the files that did not load. */
-export function useWorkflows(filter: WorkflowFilter) {
+export function useWorkflows(filter: WorkflowFilter, enabled = true) {
   return useQuery({
     queryKey: ['workflows', 'list', filter],
+    enabled,
     queryFn: ({ signal }) => api.get('/api/workflows', { signal, query: filter }),
     // Keeps the table on screen while a new search runs instead of flashing "Loading…".
     placeholderData: keepPreviousData,

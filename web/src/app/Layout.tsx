@@ -29,6 +29,7 @@ function NavBar() {
     { to: '/users', label: 'Users', show: can('users.manage') },
     { to: '/roles', label: 'Roles', show: can('users.manage') },
     { to: '/workflows', label: 'Workflows', show: can('workflows.run') },
+    { to: '/executions', label: 'Executions', show: can('workflows.run') || can('executions.view_all') },
     { to: '/integrations', label: 'Integrations', show: can('integrations.manage') },
     { to: '/config', label: 'Config', show: can('config.manage') },
     { to: '/secrets', label: 'Secrets', show: can('secrets.manage') },

@@ -2,6 +2,8 @@ import { Outlet, type RouteObject } from 'react-router';
 import { AccountPage } from '../pages/AccountPage';
 import { AuditPage } from '../pages/audit/AuditPage';
 import { ConfigPage } from '../pages/config/ConfigPage';
+import { ExecutionDetailPage } from '../pages/executions/ExecutionDetailPage';
+import { ExecutionsPage } from '../pages/executions/ExecutionsPage';
 import { AcceptInvitePage } from '../pages/auth/AcceptInvitePage';
 import { ForgotPasswordPage } from '../pages/auth/ForgotPasswordPage';
 import { LoginPage } from '../pages/auth/LoginPage';
@@ -63,6 +65,9 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, element: <HomePage /> },
               { path: 'account', element: <AccountPage /> },
+              // Everyone sees the executions they started; the server decides whose others they see.
+              { path: 'executions', element: <ExecutionsPage /> },
+              { path: 'executions/:id', element: <ExecutionDetailPage /> },
               { element: <RequireAdmin />, children: [{ path: 'organizations', element: <OrganizationsPage /> }] },
               {
                 element: <RequirePermission permission="users.manage" />,

@@ -42,3 +42,10 @@ export function formatDate(iso: string | null | undefined, withTime = true): str
   const d = new Date(iso);
   return withTime ? d.toLocaleString() : d.toLocaleDateString();
 }
+
+/** toRFC3339 reads an <input type="datetime-local"> (local time without a zone) as the RFC 3339 the server wants. */
+export function toRFC3339(local: string): string | undefined {
+  if (!local) return undefined;
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}

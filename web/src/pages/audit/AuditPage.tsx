@@ -4,16 +4,9 @@ import { useOrganizationNames } from '../../api/organizations';
 import type { AuditEntry } from '../../api/types';
 import { useAuth, useSelectedOrganization } from '../../app/auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { formatDate, LoadMore, PageHeader } from '../../components/lists';
+import { formatDate, LoadMore, PageHeader, toRFC3339 } from '../../components/lists';
 import { EmptyState, Loading } from '../../components/Loading';
 import { useDebounced } from '../../components/useDebounced';
-
-// <input type="datetime-local"> gives local time without a zone; the server wants RFC 3339.
-function toRFC3339(local: string): string | undefined {
-  if (!local) return undefined;
-  const d = new Date(local);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
-}
 
 /** AuditPage shows the audit log, newest first, a page at a time. */
 export function AuditPage() {

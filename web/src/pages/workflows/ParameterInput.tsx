@@ -71,7 +71,7 @@ function hintOf(p: WorkflowParameter): ReactNode {
   if (p.data_provider) {
     parts.push(
       <span key="provider" data-testid={`data-provider-note-${p.name}`}>
-        Its choices come from the data provider <code>{p.data_provider}</code>; they are loaded here once workflows can be run.
+        Its choices come from the data provider <code>{p.data_provider}</code>; until the form loads them, type the value.
       </span>,
     );
   }

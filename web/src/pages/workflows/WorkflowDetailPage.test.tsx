@@ -1,7 +1,8 @@
 import { fireEvent, screen, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WorkflowDefinition } from '../../api/types';
 import { jsonResponse, meResponse, mockServer, problem, renderApp, setCookie } from '../../test/render';
+import { detail } from '../../test/executions';
 import { definition, parameter } from '../../test/workflows';
 
 // Every kind of input, as @param and type hints declare them.
@@ -38,21 +39,26 @@ const onboard = definition({
   warnings: ['@workflow onboard_user: unknown arguments ignored: is_tool'],
 });
 
-function server(d: WorkflowDefinition | null, path = d?.name ?? 'missing') {
+const RUN_ID = '00000000-0000-4000-8000-00000000e001';
+
+function server(d: WorkflowDefinition | null, path = d?.name ?? 'missing', extra: Parameters<typeof mockServer>[0] = {}) {
   setCookie('bifrost_csrf', 'tok');
   return mockServer({
     'GET /api/auth/me': () => jsonResponse(meResponse({ permissions: ['workflows.run'] })),
     [`GET /api/workflows/${path}`]: () => (d ? jsonResponse(d) : problem(404, 'workflows.not_found', 'There is no workflow with this name.')),
+    [`GET /api/executions/${RUN_ID}`]: () => jsonResponse(detail({ id: RUN_ID, status: 'Pending' })),
+    ...extra,
   });
 }
 
 const preview = () => JSON.parse(screen.getByTestId('inputs-preview').textContent ?? '') as Record<string, unknown>;
 const input = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
 
-async function open(d: WorkflowDefinition) {
-  server(d);
-  renderApp(`/workflows/${d.name}`);
+async function open(d: WorkflowDefinition, extra: Parameters<typeof mockServer>[0] = {}) {
+  const { seen } = server(d, d.name, extra);
+  const { router } = renderApp(`/workflows/${d.name}`);
   await screen.findByRole('heading', { level: 1, name: d.name });
+  return { seen, router };
 }
 
 describe('WorkflowDetailPage', () => {
@@ -66,6 +72,7 @@ describe('WorkflowDetailPage', () => {
     }
     expect(screen.getByTestId('workflow-warnings').textContent).toContain('unknown arguments ignored: is_tool');
     expect(screen.getByRole('link', { name: '← All workflows' }).getAttribute('href')).toBe('/workflows');
+    expect(screen.getByRole('link', { name: 'Past executions' }).getAttribute('href')).toBe('/executions?workflow=onboard_user');
   });
 
   it('generates an input for each type, with labels, help, required markers and defaults', async () => {
@@ -113,8 +120,8 @@ describe('WorkflowDetailPage', () => {
     expect(screen.getByTestId('inputs-status').textContent).toBe('Every input is valid.');
   });
 
-  it('shows validation messages once an input is left, and for every input after “Check inputs”', async () => {
-    await open(onboard);
+  it('shows validation messages once an input is left, and for every input after “Run”, which then sends nothing', async () => {
+    const { seen } = await open(onboard);
 
     fireEvent.change(input('Username'), { target: { value: 'Ada' } });
     expect(screen.queryByText('Lower-case letters, digits and dots, 3 to 20 characters.')).toBeNull();
@@ -125,7 +132,7 @@ describe('WorkflowDetailPage', () => {
 
     fireEvent.change(input('Seats'), { target: { value: '51' } });
     fireEvent.change(screen.getByLabelText('Extra'), { target: { value: '{"a": 1,}' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Check inputs' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
 
     expect(screen.getByText('Required.')).toBeTruthy();
     expect(screen.getByText('Must be at most 50.')).toBeTruthy();
@@ -137,6 +144,7 @@ describe('WorkflowDetailPage', () => {
     expect(screen.getByText('Enter an e-mail address, such as ada@example.com.')).toBeTruthy();
     fireEvent.change(input('Username'), { target: { value: 'ada' } });
     expect(screen.queryByText('Lower-case letters, digits and dots, 3 to 20 characters.')).toBeNull();
+    expect(seen.some((r) => r.method === 'POST')).toBe(false);
   });
 
   it('says that extra inputs are passed through and where a field’s choices will come from', async () => {
@@ -147,13 +155,59 @@ describe('WorkflowDetailPage', () => {
     expect(input('Groups').getAttribute('aria-describedby')).toBeTruthy();
   });
 
-  it('says when a workflow takes no inputs, and submits {}', async () => {
-    await open(definition({ name: 'nightly_report', parameters: [], schedule: '0 3 * * 1-5' }));
+  it('says when a workflow takes no inputs, and runs it with {}', async () => {
+    const { seen, router } = await open(definition({ name: 'nightly_report', parameters: [], schedule: '0 3 * * 1-5' }), {
+      'POST /api/workflows/nightly_report/execute': () => jsonResponse({ execution_id: RUN_ID, status: 'Pending' }, 202),
+    });
 
     expect(screen.getByText('This workflow takes no inputs.')).toBeTruthy();
     expect(preview()).toEqual({});
     expect(screen.queryByTestId('accepts-extra')).toBeNull();
-    expect(screen.queryByRole('button', { name: 'Check inputs' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
+    await vi.waitFor(() => expect(router.state.location.pathname).toBe(`/executions/${RUN_ID}`));
+    expect(seen.find((r) => r.method === 'POST')?.body).toEqual({ input_data: {} });
+  });
+
+  it('runs the workflow with the form’s inputs and opens its execution', async () => {
+    const hello = definition({});
+    const { seen, router } = await open(hello, {
+      'POST /api/workflows/hello_world/execute': () => jsonResponse({ execution_id: RUN_ID, status: 'Pending' }, 202),
+    });
+
+    fireEvent.change(input('Name'), { target: { value: 'Ada' } });
+    fireEvent.click(input('Excited'));
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
+
+    await vi.waitFor(() => expect(router.state.location.pathname).toBe(`/executions/${RUN_ID}`));
+    const post = seen.find((r) => r.method === 'POST');
+    expect(post?.body).toEqual({ input_data: { name: 'Ada', excited: true } });
+    expect(post?.headers['X-CSRF-Token']).toBe('tok');
+  });
+
+  it('shows the server’s verdict on each input next to it, until the input is changed', async () => {
+    const hello = definition({});
+    const { router } = await open(hello, {
+      'POST /api/workflows/hello_world/execute': () =>
+        problem(422, 'executions.invalid_input', "The inputs do not fit the workflow's parameters.", [
+          { field: 'input_data.name', code: 'invalid', message: 'must not name a robot' },
+          { field: 'input_data.mood', code: 'invalid', message: 'is not a parameter' },
+        ]),
+    });
+
+    fireEvent.change(input('Name'), { target: { value: 'R2-D2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
+
+    expect(await screen.findByText('Must not name a robot')).toBeTruthy();
+    expect(input('Name').getAttribute('aria-invalid')).toBe('true');
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain("The inputs do not fit the workflow's parameters.");
+    // A field the form does not show is listed in the alert instead.
+    expect(alert.textContent).toContain('input_data.mood');
+    expect(alert.textContent).not.toContain('input_data.name');
+    expect(router.state.location.pathname).toBe('/workflows/hello_world');
+
+    fireEvent.change(input('Name'), { target: { value: 'Ada' } });
+    expect(screen.queryByText('Must not name a robot')).toBeNull();
   });
 
   it('says so when there is no such workflow', async () => {

@@ -14,7 +14,7 @@ export interface ListState {
   list?: string;
 }
 
-/** WorkflowDetailPage shows one workflow's settings and the form generated from its parameters. */
+/** WorkflowDetailPage shows one workflow's settings and the form generated from its parameters, which runs it. */
 export function WorkflowDetailPage() {
   const { name = '' } = useParams();
   const location = useLocation();
@@ -47,7 +47,15 @@ export function WorkflowDetailPage() {
 function Details({ workflow: d }: { workflow: WorkflowDefinition }) {
   return (
     <>
-      <PageHeader title={d.name} subtitle={d.description || <span className="muted">No description.</span>} />
+      <PageHeader
+        title={d.name}
+        subtitle={d.description || <span className="muted">No description.</span>}
+        action={
+          <Link className="btn" to={`/executions?${new URLSearchParams({ workflow: d.name }).toString()}`}>
+            Past executions
+          </Link>
+        }
+      />
       {d.warnings?.length ? (
         <div className="warning-panel" role="note" data-testid="workflow-warnings">
           <p>

@@ -6,6 +6,7 @@ import { useAuth } from '../../app/auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDate, PageHeader } from '../../components/lists';
 import { EmptyState, Loading } from '../../components/Loading';
+import { withParam } from '../../components/searchParams';
 import { useDebounced } from '../../components/useDebounced';
 import { DataProviderTable } from './DataProviderTable';
 import { EmptyWorkspace } from './EmptyWorkspace';
@@ -160,12 +161,4 @@ function ProvidersView({ query, filtered }: { query: ReturnType<typeof useDataPr
       )}
     </EmptyState>
   );
-}
-
-// A copy of params with name set to value, or removed when value is empty.
-function withParam(params: URLSearchParams, name: string, value: string): URLSearchParams {
-  const next = new URLSearchParams(params);
-  if (value) next.set(name, value);
-  else next.delete(name);
-  return next;
 }
