@@ -48,6 +48,7 @@ var (
 	redisURL         = flag.String("redis", "redis://127.0.0.1:6379/0", "Redis URL")
 	suites           = flag.String("suites", "platform,workflows,executions", "what to measure: platform (start-up, memory, requests, sign-in), workflows (the runner pool, discovery, Python memory), executions (sync round trip, async throughput, history list under load)")
 	poolRuns         = flag.Int("pool-runs", 1000, "sequential no-op runs for the runner pool's overhead")
+	poolConcurrency  = flag.Int("pool-concurrency", 16, "runs at once in the runner pool's throughput measurement (workflows.concurrency)")
 	discoveryFiles   = flag.Int("discovery-files", 500, "workflow files in the discovery benchmark's workspace")
 )
 

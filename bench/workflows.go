@@ -40,7 +40,7 @@ func workflowBenchmarks() ([]result, error) {
 		return nil, err
 	}
 	pool := workflows.NewPool(workflows.PoolOptions{Python: "python3", Workspace: small, CacheDir: filepath.Join(tmp, "cache"),
-		Concurrency: 16, Logger: quiet})
+		Concurrency: *poolConcurrency, Logger: quiet})
 	if err := pool.Start(ctx); err != nil {
 		return nil, err
 	}
@@ -73,9 +73,9 @@ func workflowBenchmarks() ([]result, error) {
 	var failed error
 	t0 := time.Now()
 	var wg sync.WaitGroup
-	for range 16 {
+	for range *poolConcurrency {
 		wg.Go(func() {
-			for range *poolRuns / 16 {
+			for range *poolRuns / *poolConcurrency {
 				t := time.Now()
 				res, err := pool.Run(ctx, workflows.RunRequest{Name: "noop"})
 				if err == nil && res.Status != workflows.StatusSuccess {
@@ -95,8 +95,8 @@ func workflowBenchmarks() ([]result, error) {
 		return nil, failed
 	}
 	results = append(results,
-		result{fmt.Sprintf("no-op workflow through the runner pool, 16 at once, %d runs", len(each)), "ms", each},
-		result{"no-op runs through the runner pool, 16 at once", "runs/s", []float64{float64(len(each)) / time.Since(t0).Seconds()}})
+		result{fmt.Sprintf("no-op workflow through the runner pool, %d at once, %d runs", *poolConcurrency, len(each)), "ms", each},
+		result{fmt.Sprintf("no-op runs through the runner pool, %d at once", *poolConcurrency), "runs/s", []float64{float64(len(each)) / time.Since(t0).Seconds()}})
 
 	python := pool.PythonPath()
 	var bare []float64
