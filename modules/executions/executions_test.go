@@ -368,3 +368,47 @@ func TestReconcilerRepublishesLostMessages(t *testing.T) {
 	require.Equal(t, "WorkerLost", d.Error.Type)
 	require.Contains(t, d.Error.Detail, "lost-host/123")
 }
+
+// TestRetentionAndStuckRuns deletes ended executions past the retention,
+// with their logs and in batches, and keeps the rest; an execution still
+// running far past its timeout is ended with a log line saying why.
+func TestRetentionAndStuckRuns(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *config.Config) { c.Executions.Retention = config.Duration(30 * 24 * time.Hour) })
+	ctx := context.Background()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		_, err := f.app.Env.DB.ExecContext(ctx, q, args...)
+		require.NoError(t, err)
+	}
+	// 2,500 old ended executions with a log line each: more than two batches.
+	exec(`INSERT INTO executions (id, workflow_name, status, created_at, started_at, completed_at)
+		SELECT gen_random_uuid(), 'add', 'Success', now() - interval '41 days', now() - interval '41 days', now() - interval '40 days'
+		FROM generate_series(1, 2500)`)
+	exec(`INSERT INTO execution_logs (execution_id, seq, level, message, logged_at)
+		SELECT id, 1, 'info', 'old line', now() - interval '40 days' FROM executions`)
+	recent, running, transient := uuid.New(), uuid.New(), uuid.New()
+	exec(`INSERT INTO executions (id, workflow_name, status, created_at, started_at, completed_at)
+		VALUES (?, 'add', 'Failed', now() - interval '2 days', now() - interval '2 days', now() - interval '2 days')`, recent)
+	exec(`INSERT INTO executions (id, workflow_name, status, created_at, started_at, heartbeat_at, timeout_seconds, worker)
+		VALUES (?, 'add', 'Running', now() - interval '50 days', now() - interval '50 days', now(), 60, 'busy-host/1')`, running)
+	exec(`INSERT INTO executions (id, workflow_name, status, transient, created_at, started_at, completed_at)
+		VALUES (?, 'add', 'Success', true, now() - interval '2 hours', now() - interval '2 hours', now() - interval '2 hours')`, transient)
+
+	require.NoError(t, f.app.Executions.Retain(ctx))
+	var left, logs int
+	require.NoError(t, f.app.Env.DB.QueryRowContext(ctx, `SELECT count(*) FROM executions`).Scan(&left))
+	require.NoError(t, f.app.Env.DB.QueryRowContext(ctx, `SELECT count(*) FROM execution_logs`).Scan(&logs))
+	require.Equal(t, 2, left, "the recent and the running execution stay; old ones and a transient one past an hour go")
+	require.Zero(t, logs, "their logs go with them")
+	require.Equal(t, executions.StatusFailed, f.waitFor(f.admin, recent.String()).Status)
+
+	// The running one is long past its 60 s timeout although its worker
+	// still beats: the reconciler ends it and says why.
+	require.NoError(t, f.app.Executions.Reconcile(ctx))
+	d := f.waitFor(f.admin, running.String())
+	require.Equal(t, executions.StatusTimeout, d.Status)
+	require.Equal(t, "Timeout", d.Error.Type)
+	require.NotEmpty(t, d.Logs)
+	require.Contains(t, d.Logs[len(d.Logs)-1].Message, "Bifrost marked this execution timed out")
+}
