@@ -224,7 +224,8 @@ func TestAWorkerKilledMidRunFailsItsExecution(t *testing.T) {
 
 // TestTwoWorkersRunEachExecutionOnce runs two worker processes on one
 // queue: 300 executions are shared between them and each runs once (the
-// workflow itself writes down every execution it runs).
+// workflow itself writes down every execution it runs); then a run is
+// cancelled through the api process and stops on its worker.
 func TestTwoWorkersRunEachExecutionOnce(t *testing.T) {
 	t.Parallel()
 	e := testenv.New(t)
@@ -271,4 +272,26 @@ func TestTwoWorkersRunEachExecutionOnce(t *testing.T) {
 		require.Equal(t, 1, runs[id], "execution %s ran once", id)
 	}
 	t.Logf("executions by worker: %v", byWorker)
+
+	// A cancellation sent to the api process stops the run on whichever
+	// worker holds it.
+	pidFile := filepath.Join(t.TempDir(), "run.pid")
+	id := admin.submit("sleeper", map[string]any{"pid_file": pidFile})
+	var runPID int
+	require.Eventually(t, func() bool {
+		b, err := os.ReadFile(pidFile)
+		if err != nil || len(b) == 0 {
+			return false
+		}
+		runPID, err = strconv.Atoi(string(b))
+		return err == nil
+	}, 60*time.Second, 20*time.Millisecond, "the run started")
+	admin.must(http.StatusOK, "POST", "/api/executions/"+id+"/cancel", nil, nil)
+	asked := time.Now()
+	v := admin.waitEnded([]string{id}, 30*time.Second)[id]
+	require.Equal(t, "Cancelled", v.Status)
+	require.Eventually(t, func() bool {
+		return syscall.Kill(runPID, 0) == syscall.ESRCH
+	}, 10*time.Second, 20*time.Millisecond, "the run's process is gone")
+	t.Logf("cancelled on %s in %s", v.Worker, time.Since(asked).Round(time.Millisecond))
 }
