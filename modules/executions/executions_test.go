@@ -322,6 +322,12 @@ func TestEndpoints(t *testing.T) {
 	body2 := string(f.admin.Must(http.StatusOK, "GET", "/api/workflow-keys", nil, nil).Body)
 	require.NotContains(t, body2, key.Secret)
 	require.NotNil(t, keys.Items[1].LastUsedAt)
+
+	_, err := f.app.Env.DB.ExecContext(context.Background(), `UPDATE workflow_keys SET expires_at = now() - interval '1 minute' WHERE id = ?`, own.ID)
+	require.NoError(t, err)
+	status, body = call("POST", "/api/endpoints/private_hook", own.Secret, nil)
+	require.Equal(t, http.StatusUnauthorized, status)
+	require.Equal(t, "endpoints.key_expired", body["code"])
 }
 
 func TestPoisonMessageFailsItsExecution(t *testing.T) {
