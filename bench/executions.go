@@ -28,6 +28,7 @@ var (
 	asyncClients = flag.Int("async-clients", 32, "concurrent clients submitting the async executions")
 	listClients  = flag.Int("list-clients", 50, "concurrent connections for the history-list measurement")
 	listFor      = flag.Duration("list-for", 10*time.Second, "how long each concurrent-request measurement runs")
+	workerSlots  = flag.Int("worker-concurrency", 16, "workflows.concurrency of the measured server")
 )
 
 const execWorkspace = `from bifrost import workflow
@@ -65,7 +66,7 @@ func executionBenchmarks() ([]result, error) {
 	if err := prepare(); err != nil {
 		return nil, err
 	}
-	p, base, err := spawnWith("api,worker,scheduler", "BIFROST_WORKSPACE_PATH="+ws)
+	p, base, err := spawnWith("api,worker,scheduler", "BIFROST_WORKSPACE_PATH="+ws, fmt.Sprintf("BIFROST_WORKFLOWS_CONCURRENCY=%d", *workerSlots))
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +153,7 @@ func executionBenchmarks() ([]result, error) {
 		return nil, err
 	}
 	results = append(results,
-		result{"async no-op: claimed to recorded outcome on the worker, 16 at once", "ms", held},
+		result{fmt.Sprintf("async no-op: claimed to recorded outcome on the worker, %d at once", *workerSlots), "ms", held},
 		result{fmt.Sprintf("async no-op: %d submitted by %d clients, accepted", *asyncTotal, *asyncClients), "executions/s", []float64{float64(*asyncTotal) / submitted.Seconds()}},
 		result{fmt.Sprintf("async no-op: %d submitted at once until all are Success", *asyncTotal), "executions/s", []float64{float64(*asyncTotal) / all.Seconds()}})
 
