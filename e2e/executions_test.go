@@ -130,7 +130,7 @@ func (a api) waitEnded(ids []string, within time.Duration) map[string]execView {
 // network cut would): every one is accepted and every one ends Success,
 // run once.
 func TestExecutionsSurviveTheBrokerConnectionClosing(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it loads both cores, and the browser suite watches timing.
 	e := testenv.New(t)
 	p := start(t, faultSetup(t, e, "BIFROST_EXECUTIONS_REPUBLISH_AFTER=10s"), "serve")
 	admin := adminOf(t, p.url(), "noop")
@@ -181,7 +181,7 @@ func TestExecutionsSurviveTheBrokerConnectionClosing(t *testing.T) {
 // worker stopped, once its heartbeats are overdue, and the run's Python
 // process does not outlive the worker. A new worker then runs new work.
 func TestAWorkerKilledMidRunFailsItsExecution(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it loads both cores, and the browser suite watches timing.
 	e := testenv.New(t)
 	env := faultSetup(t, e, "BIFROST_EXECUTIONS_HEARTBEAT_INTERVAL=200ms", "BIFROST_EXECUTIONS_HEARTBEAT_TIMEOUT=2s")
 	apiProc := start(t, env, "serve", "--roles=api,scheduler")
@@ -227,7 +227,7 @@ func TestAWorkerKilledMidRunFailsItsExecution(t *testing.T) {
 // workflow itself writes down every execution it runs); then a run is
 // cancelled through the api process and stops on its worker.
 func TestTwoWorkersRunEachExecutionOnce(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it loads both cores, and the browser suite watches timing.
 	e := testenv.New(t)
 	env := faultSetup(t, e)
 	apiProc := start(t, env, "serve", "--roles=api,scheduler")
