@@ -130,6 +130,11 @@ func Commands(open Open) []*cobra.Command {
 // discover imports the workspace in a separate process.
 func (m *Module) discover(ctx context.Context) (*Registry, error) {
 	opts := m.PoolOptions()
+	cache, err := filepath.Abs(opts.CacheDir)
+	if err != nil {
+		return nil, err
+	}
+	opts.CacheDir = cache
 	if err := os.MkdirAll(opts.CacheDir, 0o755); err != nil {
 		return nil, err
 	}

@@ -92,6 +92,16 @@ func (p *Pool) Start(ctx context.Context) error {
 		return fmt.Errorf("workflows: workspace %s: %w", root, err)
 	}
 	p.opts.Workspace = root
+	// The zygote and its runs work in other folders: relative paths (a
+	// data_dir of ".bifrost", say) would point elsewhere for them.
+	for _, dir := range []*string{&p.opts.CacheDir, &p.opts.UploadsDir} {
+		if *dir == "" {
+			continue
+		}
+		if *dir, err = filepath.Abs(*dir); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(p.opts.CacheDir, 0o755); err != nil {
 		return fmt.Errorf("workflows: cache folder: %w", err)
 	}

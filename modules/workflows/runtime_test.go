@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -357,4 +358,23 @@ func TestAMissingInterpreterIsReported(t *testing.T) {
 	_, err := p.Run(context.Background(), workflows.RunRequest{Name: "anything"})
 	require.ErrorContains(t, err, "workflows.python_unavailable")
 	require.Equal(t, "StartError", p.Registry().Errors[0].Type)
+}
+
+// TestRelativeFoldersWork runs a workflow with the data folder given as a
+// relative path (the default data_dir is ".bifrost"): the zygote and its
+// runs, which work in the workspace, still find the SDK.
+func TestRelativeFoldersWork(t *testing.T) {
+	t.Parallel()
+	// A folder below the test's working directory, named relative to it.
+	rel, err := os.MkdirTemp(".", ".relative-data-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(rel) })
+	f := newFixture(t, map[string]string{"hi.py": "from bifrost import workflow\n\n@workflow\ndef hi():\n    return 'hi'\n"},
+		func(o *workflows.PoolOptions) {
+			o.CacheDir = filepath.Join(rel, "python")
+			o.UploadsDir = filepath.Join(rel, "uploads")
+		})
+	o := f.run("hi", nil)
+	require.Equal(t, workflows.StatusSuccess, o.res.Status, "%+v %v", o.res.Error, o.messages())
+	require.Equal(t, "hi", o.value(t))
 }
