@@ -23,7 +23,7 @@ const (
 	deployRoot     = ".."
 	composeFile    = "compose.yaml"
 	dockerfileName = "Dockerfile"
-	envExampleFile = ".env.example"
+	envExampleFile = "docs/compose.env.example"
 )
 
 // testSecretKey stands in for the operator's `openssl rand -hex 32`.
@@ -348,7 +348,7 @@ func TestComposeRequiresSecretKey(t *testing.T) {
 // composeVarRef matches ${NAME, ${NAME:-…}, ${NAME:?…} and $NAME references in a compose file.
 var composeVarRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
-// envExampleLine matches NAME= at the start of a line of .env.example.
+// envExampleLine matches NAME= at the start of a line of docs/compose.env.example.
 var envExampleLine = regexp.MustCompile(`(?m)^([A-Za-z_][A-Za-z0-9_]*)=`)
 
 func TestComposeEnvExampleDocumentsEveryVariable(t *testing.T) {
@@ -381,15 +381,15 @@ func TestComposeEnvExampleDocumentsEveryVariable(t *testing.T) {
 	}
 	sort.Strings(missing)
 	sort.Strings(stale)
-	assert.Empty(t, missing, "variables compose.yaml reads but .env.example does not list")
-	assert.Empty(t, stale, "variables .env.example lists but compose.yaml never reads")
+	assert.Empty(t, missing, "variables compose.yaml reads but docs/compose.env.example does not list")
+	assert.Empty(t, stale, "variables docs/compose.env.example lists but compose.yaml never reads")
 }
 
 func TestComposeWithEnvExample(t *testing.T) {
 	t.Parallel()
 	example := filepath.Join(deployRoot, envExampleFile)
 
-	// Copied unchanged, .env.example must stop the operator at the secret key, nowhere else.
+	// Copied unchanged to .env, docs/compose.env.example must stop the operator at the secret key, nowhere else.
 	_, err := loadCompose(t, nil, example)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "BIFROST_SECRET_KEY")
