@@ -3,9 +3,8 @@ import { useAuditPages } from '../../api/audit';
 import { useOrganizationNames } from '../../api/organizations';
 import type { AuditEntry } from '../../api/types';
 import { useAuth, useSelectedOrganization } from '../../app/auth';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDate, LoadMore, PageHeader, toRFC3339 } from '../../components/lists';
-import { EmptyState, Loading } from '../../components/Loading';
+import { EmptyState, QueryStatus } from '../../components/Loading';
 import { useDebounced } from '../../components/useDebounced';
 
 /** AuditPage shows the audit log, newest first, a page at a time. */
@@ -40,9 +39,9 @@ export function AuditPage() {
             <input type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />
           </label>
         </div>
-        {pages.isPending ? <Loading /> : null}
-        {pages.isError ? <ErrorAlert error={pages.error} /> : null}
-        {pages.isSuccess && entries.length === 0 ? <EmptyState title="No entries match." /> : null}
+        <QueryStatus query={pages} empty={entries.length === 0}>
+          <EmptyState title="No entries match." />
+        </QueryStatus>
         {entries.length ? (
           <div className="table-wrap">
             <table className="table table-compact" aria-label="Audit log">

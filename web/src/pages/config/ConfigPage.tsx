@@ -3,9 +3,8 @@ import { useConfigEntries, useDeleteConfig } from '../../api/config';
 import type { ConfigEntry } from '../../api/types';
 import { useScope } from '../../app/scope';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDate, PageHeader, Pill } from '../../components/lists';
-import { EmptyState, Loading } from '../../components/Loading';
+import { EmptyState, QueryStatus } from '../../components/Loading';
 import { ConfigDialog, type ConfigStart } from './ConfigDialog';
 import { displayValue, TYPE_LABELS } from './configValue';
 
@@ -39,9 +38,9 @@ export function ConfigPage() {
         }
       />
       <section className="card">
-        {entries.isPending ? <Loading /> : null}
-        {entries.isError ? <ErrorAlert error={entries.error} /> : null}
-        {entries.isSuccess && items.length === 0 ? <EmptyState title="No configuration yet.">Add a value with “New entry”.</EmptyState> : null}
+        <QueryStatus query={entries} empty={items.length === 0}>
+          <EmptyState title="No configuration yet.">Add a value with “New entry”.</EmptyState>
+        </QueryStatus>
         {items.length ? (
           <div className="table-wrap">
             <table className="table" aria-label="Configuration">

@@ -4,9 +4,8 @@ import { useExecutionPages, useLiveExecutions } from '../../api/executions';
 import type { ExecutionFilter } from '../../api/types';
 import { useWorkflows } from '../../api/workflows';
 import { useAuth } from '../../app/auth';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { LoadMore, PageHeader, toRFC3339 } from '../../components/lists';
-import { EmptyState, Loading } from '../../components/Loading';
+import { EmptyState, QueryStatus } from '../../components/Loading';
 import { withParam } from '../../components/searchParams';
 import { useDebounced } from '../../components/useDebounced';
 import { STATUS_FILTERS } from './describe';
@@ -80,10 +79,8 @@ export function ExecutionsPage() {
             <input type="datetime-local" value={until} onChange={set('until')} />
           </label>
         </div>
-        {pages.isPending ? <Loading /> : null}
-        {pages.isError ? <ErrorAlert error={pages.error} /> : null}
-        {pages.isSuccess && !items.length ? (
-          filtered ? (
+        <QueryStatus query={pages} empty={!items.length}>
+          {filtered ? (
             <EmptyState title="No executions match.">
               <button type="button" className="btn btn-link" onClick={clear}>
                 Clear the filters
@@ -97,8 +94,8 @@ export function ExecutionsPage() {
                 </>
               ) : null}
             </EmptyState>
-          )
-        ) : null}
+          )}
+        </QueryStatus>
         {items.length ? <ExecutionTable items={items} listSearch={listSearch} /> : null}
         <LoadMore {...pages} />
       </section>

@@ -12,7 +12,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { CopyField } from '../../components/CopyField';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/lists';
-import { EmptyState, Loading } from '../../components/Loading';
+import { EmptyState, QueryStatus } from '../../components/Loading';
 import { IntegrationDialog } from './IntegrationDialog';
 import { formatExpiry } from './IntegrationStatusPill';
 import { IntegrationTable, type IntegrationAction } from './IntegrationTable';
@@ -90,9 +90,9 @@ export function IntegrationsPage() {
       <OutcomeBanner outcome={outcome} />
       <ErrorAlert error={actionError} />
       <section className="card">
-        {list.isPending ? <Loading /> : null}
-        {list.isError ? <ErrorAlert error={list.error} /> : null}
-        {list.isSuccess && items.length === 0 ? <EmptyState title="No integrations yet.">Add a connection to Microsoft Graph, HaloPSA or another OAuth API with “New integration”.</EmptyState> : null}
+        <QueryStatus query={list} empty={items.length === 0}>
+          <EmptyState title="No integrations yet.">Add a connection to Microsoft Graph, HaloPSA or another OAuth API with “New integration”.</EmptyState>
+        </QueryStatus>
         {items.length ? <IntegrationTable items={items} busy={busy} onAction={run} /> : null}
       </section>
       {open?.kind === 'create' ? (

@@ -4,7 +4,7 @@ import type { Organization } from '../../api/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDate, LoadMore, PageHeader, Pill } from '../../components/lists';
-import { EmptyState, Loading } from '../../components/Loading';
+import { EmptyState, QueryStatus } from '../../components/Loading';
 import { useDebounced } from '../../components/useDebounced';
 import { OrganizationDialog } from './OrganizationDialog';
 
@@ -47,13 +47,11 @@ export function OrganizationsPage() {
             </select>
           </label>
         </div>
-        {pages.isPending ? <Loading /> : null}
-        {pages.isError ? <ErrorAlert error={pages.error} /> : null}
-        {pages.isSuccess && orgs.length === 0 ? (
+        <QueryStatus query={pages} empty={orgs.length === 0}>
           <EmptyState title={filter.search ? 'No organization matches.' : 'No organizations yet.'}>
             {filter.search ? 'Try another search.' : 'Create the first one with “New organization”.'}
           </EmptyState>
-        ) : null}
+        </QueryStatus>
         {orgs.length ? (
           <OrganizationTable orgs={orgs} onEdit={(org) => setEditing({ mode: 'edit', org })} onDeactivate={setDeactivating} />
         ) : null}

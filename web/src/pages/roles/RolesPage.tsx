@@ -4,9 +4,8 @@ import { useDeleteRole, useRoles } from '../../api/roles';
 import type { Role } from '../../api/types';
 import { useAuth } from '../../app/auth';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader, Pill } from '../../components/lists';
-import { EmptyState, Loading } from '../../components/Loading';
+import { EmptyState, QueryStatus } from '../../components/Loading';
 import { RoleDialog } from './RoleDialog';
 import { RoleMembersDialog } from './RoleMembersDialog';
 
@@ -36,9 +35,9 @@ export function RolesPage() {
         }
       />
       <section className="card">
-        {roles.isPending ? <Loading /> : null}
-        {roles.isError ? <ErrorAlert error={roles.error} /> : null}
-        {roles.isSuccess && items.length === 0 ? <EmptyState title="No roles yet.">Create one with “New role”.</EmptyState> : null}
+        <QueryStatus query={roles} empty={items.length === 0}>
+          <EmptyState title="No roles yet.">Create one with “New role”.</EmptyState>
+        </QueryStatus>
         {items.length ? (
           <div className="table-wrap">
             <table className="table" aria-label="Roles">

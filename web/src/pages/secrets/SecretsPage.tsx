@@ -4,9 +4,8 @@ import { useDeleteSecret, useSecrets } from '../../api/secrets';
 import type { Secret } from '../../api/types';
 import { useScope } from '../../app/scope';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDate, PageHeader, Pill } from '../../components/lists';
-import { EmptyState, Loading } from '../../components/Loading';
+import { EmptyState, QueryStatus } from '../../components/Loading';
 import { DescribeSecretDialog, NewSecretDialog, ReplaceSecretDialog } from './SecretDialogs';
 
 type Open = { kind: 'create'; name?: string } | { kind: 'replace' | 'describe' | 'delete'; secret: Secret } | null;
@@ -36,9 +35,9 @@ export function SecretsPage() {
         }
       />
       <section className="card">
-        {secrets.isPending ? <Loading /> : null}
-        {secrets.isError ? <ErrorAlert error={secrets.error} /> : null}
-        {secrets.isSuccess && items.length === 0 ? <EmptyState title="No secrets yet.">Store one with “New secret”.</EmptyState> : null}
+        <QueryStatus query={secrets} empty={items.length === 0}>
+          <EmptyState title="No secrets yet.">Store one with “New secret”.</EmptyState>
+        </QueryStatus>
         {items.length ? (
           <div className="table-wrap">
             <table className="table" aria-label="Secrets">

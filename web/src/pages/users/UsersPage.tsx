@@ -3,9 +3,8 @@ import { useOrganizationNames } from '../../api/organizations';
 import { useUserPages } from '../../api/users';
 import type { User } from '../../api/types';
 import { useAuth, useSelectedOrganization } from '../../app/auth';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { LoadMore, PageHeader } from '../../components/lists';
-import { EmptyState, Loading } from '../../components/Loading';
+import { EmptyState, QueryStatus } from '../../components/Loading';
 import { useDebounced } from '../../components/useDebounced';
 import { DeactivateUser } from './DeactivateUser';
 import { EditUserDialog } from './EditUserDialog';
@@ -59,13 +58,11 @@ export function UsersPage() {
             </select>
           </label>
         </div>
-        {pages.isPending ? <Loading /> : null}
-        {pages.isError ? <ErrorAlert error={pages.error} /> : null}
-        {pages.isSuccess && users.length === 0 ? (
+        <QueryStatus query={pages} empty={users.length === 0}>
           <EmptyState title={filter.search ? 'No user matches.' : 'No users here yet.'}>
             {filter.search ? 'Try another search.' : 'Invite someone with “Invite user”.'}
           </EmptyState>
-        ) : null}
+        </QueryStatus>
         {users.length ? (
           <UserTable
             users={users}
