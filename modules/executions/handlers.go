@@ -93,7 +93,11 @@ func (m *Module) handle(ctx context.Context, msg *message.Message) error {
 		return m.unclaimed(ctx, mm.ExecutionID)
 	}
 	m.publishChange(context.WithoutCancel(ctx), e)
-	return m.run(ctx, e)
+	runner := m.runner()
+	if runner == nil {
+		return bus.Requeue(errors.New("this process runs no workflows"))
+	}
+	return m.run(ctx, runner, e, false)
 }
 
 // unclaimed decides about a message whose execution is not Pending.
@@ -150,12 +154,9 @@ func callerOf(e *execution) workflows.Caller {
 	return c
 }
 
-// run runs a claimed execution and records how it ended.
-func (m *Module) run(ctx context.Context, e *execution) error {
-	runner := m.runner()
-	if runner == nil {
-		return bus.Requeue(errors.New("this process runs no workflows"))
-	}
+// run runs a claimed execution and records how it ended. A nested one
+// (workflows.execute) runs inside its parent's slot.
+func (m *Module) run(ctx context.Context, runner Runner, e *execution, nested bool) error {
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	m.mu.Lock()
@@ -169,7 +170,7 @@ func (m *Module) run(ctx context.Context, e *execution) error {
 
 	logs := newLogWriter(m, e.ID)
 	req := workflows.RunRequest{ExecutionID: e.ID.String(), Kind: e.Kind, Name: e.WorkflowName, Inputs: e.Input, Caller: callerOf(e),
-		Timeout: time.Duration(e.TimeoutSeconds) * time.Second, OnLog: logs.add}
+		Timeout: time.Duration(e.TimeoutSeconds) * time.Second, OnLog: logs.add, Nested: nested}
 	res, err := runner.Run(runCtx, req)
 	logCount := logs.close()
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/bifrost-automation/bifrost/modules/workflows"
 	"github.com/bifrost-automation/bifrost/platform/app"
 	"github.com/bifrost-automation/bifrost/platform/errs"
 )
@@ -47,7 +46,7 @@ func (m *Module) RuntimeExecute(ctx context.Context, name string, params map[str
 		return nil, fmt.Errorf("executions: start nested run: %v", err)
 	}
 	m.publishChange(context.WithoutCancel(ctx), claimed)
-	if err := m.runNested(ctx, runner, claimed); err != nil {
+	if err := m.run(ctx, runner, claimed, true); err != nil {
 		return nil, err
 	}
 	ended, err := m.store.get(context.WithoutCancel(ctx), e.ID)
@@ -63,37 +62,6 @@ func (m *Module) RuntimeExecute(ctx context.Context, name string, params map[str
 		msg += ": " + ended.Error.Message
 	}
 	return nil, errs.New(errs.KindConflict, "executions.nested_failed", msg)
-}
-
-// runNested runs a claimed nested execution in this worker.
-func (m *Module) runNested(ctx context.Context, runner Runner, e *execution) error {
-	logs := newLogWriter(m, e.ID)
-	runCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	m.mu.Lock()
-	m.running[e.ID] = cancel
-	m.mu.Unlock()
-	defer func() {
-		m.mu.Lock()
-		delete(m.running, e.ID)
-		m.mu.Unlock()
-	}()
-	res, err := runner.Run(runCtx, workflows.RunRequest{ExecutionID: e.ID.String(), Kind: e.Kind, Name: e.WorkflowName, Inputs: e.Input,
-		Caller: callerOf(e), Timeout: time.Duration(e.TimeoutSeconds) * time.Second, OnLog: logs.add, Nested: true})
-	count := logs.close()
-	if err != nil {
-		res = &workflows.Result{Status: workflows.StatusFailed, Error: &workflows.RunError{Type: "NotRun", Message: "The workflow could not be run.", Detail: err.Error()}}
-	}
-	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer wcancel()
-	ended, ok, err := m.store.finish(wctx, e.ID, res, count)
-	if err != nil {
-		return err
-	}
-	if ok {
-		m.publishChange(wctx, ended)
-	}
-	return nil
 }
 
 // depth counts the executions above id.
