@@ -91,6 +91,24 @@ func (a api) submit(workflow string, input map[string]any) string {
 	return out.ExecutionID
 }
 
+// startSleeper submits the sleeper and waits until its run has started;
+// it returns the execution and the run's process id.
+func (a api) startSleeper(t *testing.T) (string, int) {
+	t.Helper()
+	pidFile := filepath.Join(t.TempDir(), "run.pid")
+	id := a.submit("sleeper", map[string]any{"pid_file": pidFile})
+	var pid int
+	require.Eventually(t, func() bool {
+		b, err := os.ReadFile(pidFile)
+		if err != nil || len(b) == 0 {
+			return false
+		}
+		pid, err = strconv.Atoi(string(b))
+		return err == nil
+	}, 60*time.Second, 20*time.Millisecond, "the run started")
+	return id, pid
+}
+
 func (a api) execution(id string) execView {
 	a.t.Helper()
 	var v execView
@@ -189,17 +207,7 @@ func TestAWorkerKilledMidRunFailsItsExecution(t *testing.T) {
 	worker.url()
 	admin := adminOf(t, apiProc.url(), "sleeper")
 
-	pidFile := filepath.Join(t.TempDir(), "run.pid")
-	id := admin.submit("sleeper", map[string]any{"pid_file": pidFile})
-	var runPID int
-	require.Eventually(t, func() bool {
-		b, err := os.ReadFile(pidFile)
-		if err != nil || len(b) == 0 {
-			return false
-		}
-		runPID, err = strconv.Atoi(string(b))
-		return err == nil
-	}, 60*time.Second, 20*time.Millisecond, "the run started")
+	id, runPID := admin.startSleeper(t)
 	require.Equal(t, "Running", admin.execution(id).Status)
 
 	worker.signal(syscall.SIGKILL)
@@ -275,17 +283,7 @@ func TestTwoWorkersRunEachExecutionOnce(t *testing.T) {
 
 	// A cancellation sent to the api process stops the run on whichever
 	// worker holds it.
-	pidFile := filepath.Join(t.TempDir(), "run.pid")
-	id := admin.submit("sleeper", map[string]any{"pid_file": pidFile})
-	var runPID int
-	require.Eventually(t, func() bool {
-		b, err := os.ReadFile(pidFile)
-		if err != nil || len(b) == 0 {
-			return false
-		}
-		runPID, err = strconv.Atoi(string(b))
-		return err == nil
-	}, 60*time.Second, 20*time.Millisecond, "the run started")
+	id, runPID := admin.startSleeper(t)
 	admin.must(http.StatusOK, "POST", "/api/executions/"+id+"/cancel", nil, nil)
 	asked := time.Now()
 	v := admin.waitEnded([]string{id}, 30*time.Second)[id]
