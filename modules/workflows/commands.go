@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -130,11 +129,9 @@ func Commands(open Open) []*cobra.Command {
 // discover imports the workspace in a separate process.
 func (m *Module) discover(ctx context.Context) (*Registry, error) {
 	opts := m.PoolOptions()
-	cache, err := filepath.Abs(opts.CacheDir)
-	if err != nil {
+	if err := opts.absolute(); err != nil {
 		return nil, err
 	}
-	opts.CacheDir = cache
 	if err := os.MkdirAll(opts.CacheDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -143,9 +140,6 @@ func (m *Module) discover(ctx context.Context) (*Registry, error) {
 		return nil, err
 	}
 	root := opts.Workspace
-	if abs, err := absDir(root); err == nil {
-		root = abs
-	}
 	py, err := findPython(ctx, opts.Python, sdk, root, opts.CacheDir)
 	if err != nil {
 		return nil, err
@@ -270,5 +264,3 @@ func (e errRunFailed) Error() string { return "the run ended " + e.status }
 
 // IsRunFailed reports whether err only says a run did not succeed.
 func IsRunFailed(err error) bool { return errors.As(err, new(errRunFailed)) }
-
-func absDir(p string) (string, error) { return filepath.Abs(p) }

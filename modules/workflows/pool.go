@@ -78,29 +78,35 @@ func NewPool(opts PoolOptions) *Pool {
 		loaded: make(chan struct{}), reload: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
+// absolute makes the folders absolute: the zygote and its runs work in
+// other folders, where relative paths (a data_dir of ".bifrost", say)
+// would point elsewhere.
+func (o *PoolOptions) absolute() error {
+	for _, dir := range []*string{&o.Workspace, &o.CacheDir, &o.UploadsDir} {
+		if *dir == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*dir)
+		if err != nil {
+			return err
+		}
+		*dir = abs
+	}
+	return nil
+}
+
 // Start prepares the folders and, in the background, installs the SDK,
 // finds Python and starts the first zygote and the workspace watcher. It
 // returns before any of that is done, so a worker starts without waiting
 // for Python; runs wait for the workspace (WaitLoaded), and a Python that
 // cannot start is reported by Err and by every run.
 func (p *Pool) Start(ctx context.Context) error {
-	root, err := filepath.Abs(p.opts.Workspace)
-	if err != nil {
+	if err := p.opts.absolute(); err != nil {
 		return err
 	}
+	root := p.opts.Workspace
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return fmt.Errorf("workflows: workspace %s: %w", root, err)
-	}
-	p.opts.Workspace = root
-	// The zygote and its runs work in other folders: relative paths (a
-	// data_dir of ".bifrost", say) would point elsewhere for them.
-	for _, dir := range []*string{&p.opts.CacheDir, &p.opts.UploadsDir} {
-		if *dir == "" {
-			continue
-		}
-		if *dir, err = filepath.Abs(*dir); err != nil {
-			return err
-		}
 	}
 	if err := os.MkdirAll(p.opts.CacheDir, 0o755); err != nil {
 		return fmt.Errorf("workflows: cache folder: %w", err)
