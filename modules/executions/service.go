@@ -52,9 +52,9 @@ type submitted struct {
 }
 
 // Submit validates the inputs, records a Pending execution and queues it.
-// A message lost after the record commits is published again by the
-// reconciler; a broker that does not confirm makes it a 503 without an
-// execution.
+// A publish that fails after the record commits (the broker is away
+// longer than rabbitmq.publish_timeout) still answers: the execution stays
+// Pending and the reconciler publishes it again.
 func (m *Module) Submit(ctx context.Context, in SubmitInput) (*submitted, error) {
 	if in.Kind == "" {
 		in.Kind = workflows.KindWorkflow
